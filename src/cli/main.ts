@@ -1,0 +1,92 @@
+/**
+ * The `netpol` command line. Library code throws; only this file turns errors into
+ * `error: …` lines and exit codes (0 ok, 1 invalid input, 2 usage).
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { PolicyError } from "../load/diagnostics.js";
+import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
+import { FlowError } from "./flows.js";
+import { EXIT, type Io, UsageError } from "./io.js";
+import { printDiagnostics } from "./output.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function buildProgram(io: Io, run: (p: Promise<number>) => void): Command {
+  const program = new Command("netpol")
+    .description("Evaluate Kubernetes NetworkPolicies: may this source reach this destination, and why?")
+    .version(version(), "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  program
+    .command("eval")
+    .description("decide every flow of a CSV flow file against the cluster read from -f")
+    .addOption(new Option("-f, --file <path>", "manifests: a file, a directory (recursive) or - for stdin; repeatable").argParser(collect).default([]))
+    .requiredOption("--flows <path>", "CSV flow file with header src,dst,protocol,port, or - for stdin")
+    .addOption(new Option("-o, --output <format>", "output format").choices(EVAL_FORMATS).default("csv"))
+    .addOption(new Option("--engine <engine>", "decision engine").choices(["reference"]).default("reference"))
+    .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
+    .option("--summary", "print a summary of the cluster (pods, addresses, isolation) to stderr first", false)
+    .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
+    .addHelpText(
+      "after",
+      `
+Output (stdout): csv (default) with header src,dst,protocol,port,verdict, one row per flow
+in input order; jsonl, one object per line; table, aligned columns for people.
+Warnings, the progress bar (on a terminal) and a closing count go to stderr.
+
+Exit status: 0 ok, 1 invalid manifests or flows, 2 usage error.
+
+Example:
+  netpol eval -f cluster.yaml -f policies/ --flows flows.csv -o jsonl`,
+    )
+    .action((opts: EvalOptions) => run(runEval(opts, io)));
+  return program;
+}
+
+/** Runs the CLI and resolves to the exit status; never throws. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const program = buildProgram(io, (p) => (pending = p));
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return pending ? await pending : EXIT.ok;
+  } catch (e) {
+    return report(e, io);
+  }
+}
+
+function report(e: unknown, io: Io): number {
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (e instanceof UsageError) {
+    io.stderr.write(`error: ${e.message}\n(run with --help for usage)\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof PolicyError) {
+    printDiagnostics(e.diagnostics, io.stderr);
+    const n = e.diagnostics.filter((d) => d.severity === "error").length;
+    io.stderr.write(`${n} error${n === 1 ? "" : "s"}: nothing evaluated\n`);
+    return EXIT.invalid;
+  }
+  if (e instanceof FlowError) {
+    io.stderr.write(`error: ${e.message}\n`);
+    return EXIT.invalid;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === "EPIPE") return EXIT.ok;
+  io.stderr.write(`error: ${err?.message ?? String(e)}\n`);
+  return EXIT.invalid;
+}

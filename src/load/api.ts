@@ -1,0 +1,106 @@
+/**
+ * The Kubernetes input types, as the decoding layer produces them: field names verbatim from
+ * the API, types checked the way Go's JSON decoder checks them, `null` already turned into
+ * `undefined` (absent). No defaults are applied here; src/model/ applies them once.
+ */
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface LabelSelectorRequirement {
+  key?: string;
+  operator?: string;
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface IPBlock {
+  cidr?: string;
+  except?: string[];
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+export interface NetworkPolicyPort {
+  protocol?: string;
+  /** IntOrString: a JSON number is a numeric port, a JSON string is always a named port. */
+  port?: number | string;
+  endPort?: number;
+}
+
+export interface NetworkPolicyIngressRule {
+  from?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+}
+
+export interface NetworkPolicyEgressRule {
+  to?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+}
+
+export interface NetworkPolicySpec {
+  podSelector?: LabelSelector;
+  ingress?: NetworkPolicyIngressRule[];
+  egress?: NetworkPolicyEgressRule[];
+  policyTypes?: string[];
+}
+
+export interface NetworkPolicy {
+  apiVersion: "networking.k8s.io/v1";
+  kind: "NetworkPolicy";
+  metadata: ObjectMeta;
+  spec?: NetworkPolicySpec;
+}
+
+export interface Namespace {
+  apiVersion: "v1";
+  kind: "Namespace";
+  metadata: ObjectMeta;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort?: number;
+  protocol?: string;
+  hostPort?: number;
+  hostIP?: string;
+}
+
+export interface Container {
+  name?: string;
+  ports?: ContainerPort[];
+}
+
+export interface PodIP {
+  ip?: string;
+}
+
+export interface Pod {
+  apiVersion: "v1";
+  kind: "Pod";
+  metadata: ObjectMeta;
+  spec?: {
+    hostNetwork?: boolean;
+    containers?: Container[];
+  };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    podIPs?: PodIP[];
+  };
+}
+
+export type ApiObject = NetworkPolicy | Namespace | Pod;

@@ -1,0 +1,92 @@
+/**
+ * The shapes Go's JSON decoder enforces for the fields netpol-wasm reads (VALIDATION.md D8/D9).
+ * `closed` objects reject unknown fields, as `kubectl --validate=strict` does; `open` objects
+ * are the parts of Pods and Namespaces that the tool does not model (images, resources, …):
+ * their other fields are not looked at.
+ */
+
+export type Schema =
+  | { readonly t: "string" }
+  | { readonly t: "int32" }
+  | { readonly t: "intOrString" }
+  | { readonly t: "bool" }
+  | { readonly t: "stringMap" }
+  | { readonly t: "any" }
+  | { readonly t: "list"; readonly of: Schema }
+  | { readonly t: "object"; readonly go: string; readonly fields: Readonly<Record<string, Schema>>; readonly open: boolean };
+
+const str: Schema = { t: "string" };
+const int32: Schema = { t: "int32" };
+const any: Schema = { t: "any" };
+const stringMap: Schema = { t: "stringMap" };
+const list = (of: Schema): Schema => ({ t: "list", of });
+const closed = (go: string, fields: Record<string, Schema>): Schema => ({ t: "object", go, fields, open: false });
+const open = (go: string, fields: Record<string, Schema>): Schema => ({ t: "object", go, fields, open: true });
+
+const objectMeta = closed("ObjectMeta", {
+  name: str,
+  generateName: str,
+  namespace: str,
+  selfLink: str,
+  uid: str,
+  resourceVersion: str,
+  generation: { t: "int32" },
+  creationTimestamp: any,
+  deletionTimestamp: any,
+  deletionGracePeriodSeconds: any,
+  labels: stringMap,
+  annotations: stringMap,
+  ownerReferences: list(any),
+  finalizers: list(str),
+  managedFields: list(any),
+});
+
+const labelSelector = closed("LabelSelector", {
+  matchLabels: stringMap,
+  matchExpressions: list(closed("LabelSelectorRequirement", { key: str, operator: str, values: list(str) })),
+});
+
+const peer = closed("NetworkPolicyPeer", {
+  podSelector: labelSelector,
+  namespaceSelector: labelSelector,
+  ipBlock: closed("IPBlock", { cidr: str, except: list(str) }),
+});
+
+const port = closed("NetworkPolicyPort", { protocol: str, port: { t: "intOrString" }, endPort: int32 });
+
+export const networkPolicySchema = closed("NetworkPolicy", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: closed("NetworkPolicySpec", {
+    podSelector: labelSelector,
+    ingress: list(closed("NetworkPolicyIngressRule", { from: list(peer), ports: list(port) })),
+    egress: list(closed("NetworkPolicyEgressRule", { to: list(peer), ports: list(port) })),
+    policyTypes: list(str),
+  }),
+  // networking.k8s.io/v1 served a status (conditions) in 1.24–1.27; dumps from then may carry it.
+  status: any,
+});
+
+const container = open("Container", {
+  name: str,
+  ports: list(
+    closed("ContainerPort", { name: str, hostPort: int32, containerPort: int32, protocol: str, hostIP: str }),
+  ),
+});
+
+export const podSchema = closed("Pod", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: open("PodSpec", { hostNetwork: { t: "bool" }, containers: list(container) }),
+  status: open("PodStatus", { phase: str, podIP: str, podIPs: list(closed("PodIP", { ip: str })) }),
+});
+
+export const namespaceSchema = closed("Namespace", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: any,
+  status: any,
+});

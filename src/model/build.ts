@@ -1,0 +1,111 @@
+/**
+ * Validated API objects → the normalised Cluster. Every default is applied here, once
+ * (VALIDATION.md §3): protocol TCP, policyTypes, empty selectors, the namespace name label,
+ * podIP over podIPs. The inputs have passed validation, so parsing cannot fail here.
+ */
+import type * as api from "../load/api.js";
+import { type CIDR, type IPAddress, parseCIDR, parseIP } from "../validate/ip.js";
+import type {
+  ContainerPort, IPBlock, Labels, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Requirement, Rule, Selector,
+} from "./types.js";
+
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+export function buildNamespace(ns: api.Namespace): Namespace {
+  const name = ns.metadata.name!;
+  // The API server sets this label on create and overwrites any other value.
+  return { name, labels: { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: name }, implicit: false };
+}
+
+export function implicitNamespace(name: string): Namespace {
+  return { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true };
+}
+
+/** Pods that have finished (Succeeded/Failed) keep their IP in status but no longer own it. */
+const FINISHED_PHASES = new Set(["Succeeded", "Failed"]);
+
+export function buildPod(pod: api.Pod): Pod {
+  const hostNetwork = pod.spec?.hostNetwork === true;
+  const finished = FINISHED_PHASES.has(pod.status?.phase ?? "");
+  const ips = hostNetwork || finished ? [] : podIPs(pod);
+  const ports: ContainerPort[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      ports.push({ name: p.name, containerPort: p.containerPort!, protocol: (p.protocol || "TCP") as Protocol });
+    }
+  }
+  return {
+    namespace: pod.metadata.namespace!,
+    name: pod.metadata.name!,
+    labels: { ...pod.metadata.labels },
+    ips,
+    hostNetwork,
+    ports,
+  };
+}
+
+/** v1 conversion: podIP is authoritative; podIPs is used only when it agrees or podIP is absent. */
+function podIPs(pod: api.Pod): IPAddress[] {
+  const listed = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => !!ip);
+  const primary = pod.status?.podIP;
+  const texts = primary && listed[0] !== primary ? [primary] : listed;
+  return texts.map(mustIP);
+}
+
+function mustIP(text: string): IPAddress {
+  const r = parseIP(text);
+  if (!r.ok) throw new Error(`internal: unvalidated IP ${text}`);
+  return r.value;
+}
+
+function mustCIDR(text: string): CIDR {
+  const r = parseCIDR(text);
+  if (!r.ok) throw new Error(`internal: unvalidated CIDR ${text}`);
+  return r.value;
+}
+
+export function buildSelector(s: api.LabelSelector | undefined): Selector {
+  const matchExpressions: Requirement[] = (s?.matchExpressions ?? []).map((r) => ({
+    key: r.key!,
+    operator: r.operator as Requirement["operator"],
+    values: r.values ?? [],
+  }));
+  return { matchLabels: { ...s?.matchLabels } as Labels, matchExpressions };
+}
+
+function buildPeer(p: api.NetworkPolicyPeer): Peer {
+  if (p.ipBlock) {
+    const ipBlock: IPBlock = { cidr: mustCIDR(p.ipBlock.cidr!), except: (p.ipBlock.except ?? []).map(mustCIDR) };
+    return { ipBlock };
+  }
+  return {
+    podSelector: p.podSelector ? buildSelector(p.podSelector) : undefined,
+    namespaceSelector: p.namespaceSelector ? buildSelector(p.namespaceSelector) : undefined,
+  };
+}
+
+function buildPort(p: api.NetworkPolicyPort): PolicyPort {
+  return { protocol: (p.protocol ?? "TCP") as Protocol, port: p.port, endPort: p.endPort };
+}
+
+function buildRule(peers: api.NetworkPolicyPeer[] | undefined, ports: api.NetworkPolicyPort[] | undefined): Rule {
+  return { peers: (peers ?? []).map(buildPeer), ports: (ports ?? []).map(buildPort) };
+}
+
+export function buildPolicy(np: api.NetworkPolicy): NetworkPolicy {
+  const spec = np.spec ?? {};
+  const types = spec.policyTypes ?? [];
+  // The API server's defaulting: Ingress always, Egress only when there is an egress rule.
+  const policyTypes =
+    types.length > 0
+      ? { ingress: types.includes("Ingress"), egress: types.includes("Egress") }
+      : { ingress: true, egress: (spec.egress ?? []).length > 0 };
+  return {
+    namespace: np.metadata.namespace!,
+    name: np.metadata.name!,
+    podSelector: buildSelector(spec.podSelector),
+    policyTypes,
+    ingress: (spec.ingress ?? []).map((r) => buildRule(r.from, r.ports)),
+    egress: (spec.egress ?? []).map((r) => buildRule(r.to, r.ports)),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The whole front half of the pipeline: sources → documents → typed objects → validated →
+ * Cluster. All problems of all files are collected; if any is an error, nothing is returned
+ * (a PolicyError carries every diagnostic), so no caller ever sees a half-loaded cluster.
+ */
+import type * as api from "../load/api.js";
+import { type Diagnostic, PolicyError } from "../load/diagnostics.js";
+import { describeObject, type LoadedObject, locatedIssue, readObjects } from "../load/objects.js";
+import { type ParsedDocument, parseText } from "../load/parse.js";
+import { readSources, type Source } from "../load/sources.js";
+import { validateObject } from "../validate/index.js";
+import { buildNamespace, buildPod, buildPolicy, implicitNamespace } from "./build.js";
+import type { Cluster, Namespace, Pod } from "./types.js";
+
+export type { Source };
+
+export interface LoadOptions {
+  /** Reject what a 1.36+ API server rejects on create (non-canonical CIDRs and IPs). */
+  readonly strict?: boolean;
+}
+
+export interface Loaded {
+  readonly cluster: Cluster;
+  /** Warnings and notices; errors never reach here (they throw). */
+  readonly warnings: readonly Diagnostic[];
+}
+
+export function loadCluster(sources: readonly Source[], options: LoadOptions = {}): Loaded {
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  for (const source of sources) {
+    const parsed = parseText(source.file, source.text);
+    documents.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const read = readObjects(documents);
+  diagnostics.push(...read.diagnostics);
+  for (const [key, s] of read.skipped) {
+    const what = s.warn ? s.message : `skipped ${s.count} × ${key}: not used by network policy`;
+    diagnostics.push({ severity: s.warn ? "warning" : "notice", file: s.file, message: s.warn ? `${what} (${s.count} object${s.count > 1 ? "s" : ""})` : what });
+  }
+  const valid: LoadedObject[] = [];
+  for (const o of read.objects) {
+    const issues = validateObject(o.object, { strict: options.strict ?? false });
+    const label = describeObject(o.kind, o.object, o.document, o.at);
+    diagnostics.push(...issues.map((i) => locatedIssue(i, o.document, o.at, label)));
+    if (!issues.some((i) => i.severity === "error")) valid.push(o);
+  }
+  diagnostics.push(...duplicates(read.objects));
+  const cluster = assemble(valid, diagnostics);
+  if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
+  return { cluster, warnings: diagnostics };
+}
+
+export async function loadPaths(paths: readonly string[], options: LoadOptions = {}, stdin?: NodeJS.ReadableStream): Promise<Loaded> {
+  const { sources, diagnostics } = await readSources(paths, stdin);
+  try {
+    const loaded = loadCluster(sources, options);
+    if (diagnostics.length > 0) throw new PolicyError([...diagnostics, ...loaded.warnings]);
+    return loaded;
+  } catch (e) {
+    if (e instanceof PolicyError && diagnostics.length > 0) throw new PolicyError([...diagnostics, ...e.diagnostics]);
+    throw e;
+  }
+}
+
+function place(o: LoadedObject): string {
+  const pos = o.document.locate(o.at);
+  return `${o.document.file}${pos ? `:${pos.line}:${pos.column}` : ` (document ${o.document.index})`}`;
+}
+
+/** D10: one cluster state cannot hold two objects of the same kind, namespace and name. */
+function duplicates(objects: readonly LoadedObject[]): Diagnostic[] {
+  const seen = new Map<string, LoadedObject>();
+  const out: Diagnostic[] = [];
+  for (const o of objects) {
+    const key = `${o.kind}\0${o.object.metadata.namespace ?? ""}\0${o.object.metadata.name ?? ""}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, o);
+      continue;
+    }
+    const label = describeObject(o.kind, o.object, o.document, o.at);
+    const pos = o.document.locate(o.at);
+    out.push({
+      severity: "error", file: o.document.file, line: pos?.line, column: pos?.column, object: label,
+      message: `already exists: defined again here, first at ${place(first)}`,
+    });
+  }
+  return out;
+}
+
+function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): Cluster {
+  const namespaces = new Map<string, Namespace>();
+  const pods: Pod[] = [];
+  const policies = [];
+  for (const o of objects) {
+    if (o.kind === "Namespace") namespaces.set(o.object.metadata.name!, buildNamespace(o.object as api.Namespace));
+  }
+  const owners = new Map<string, { pod: Pod; o: LoadedObject }>();
+  for (const o of objects) {
+    if (o.kind === "Pod") {
+      const pod = buildPod(o.object as api.Pod);
+      pods.push(pod);
+      for (const ip of pod.ips) {
+        const other = owners.get(ip.text);
+        if (other) diagnostics.push(sharedAddress(o, pod, other.pod, ip.text, other.o));
+        else owners.set(ip.text, { pod, o });
+      }
+    } else if (o.kind === "NetworkPolicy") policies.push(buildPolicy(o.object as api.NetworkPolicy));
+  }
+  for (const o of objects) {
+    const ns = o.object.metadata.namespace;
+    if (o.kind === "Namespace" || ns === undefined || namespaces.has(ns)) continue;
+    namespaces.set(ns, implicitNamespace(ns));
+    diagnostics.push({
+      severity: "warning", file: o.document.file, object: describeObject(o.kind, o.object, o.document, o.at),
+      path: "metadata.namespace",
+      message: `Namespace "${ns}" is not in the input: assumed to exist with only the label kubernetes.io/metadata.name=${ns}`,
+    });
+  }
+  const sorted = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { namespaces: sorted, pods, policies };
+}
+
+function sharedAddress(o: LoadedObject, pod: Pod, owner: Pod, ip: string, ownerObject: LoadedObject): Diagnostic {
+  const pos = o.document.locate([...o.at, "status"]);
+  return {
+    severity: "error", file: o.document.file, line: pos?.line, column: pos?.column,
+    object: `Pod ${pod.namespace}/${pod.name}`, path: "status.podIPs",
+    message: `Duplicate value: "${ip}": address already owned by running Pod ${owner.namespace}/${owner.name} at ${place(ownerObject)}`,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The normalised cluster: what every later stage reads. Defaults are applied once, when the
+ * model is built (src/model/build.ts): protocols are filled in, policyTypes are resolved,
+ * absent selectors are empty selectors, addresses and CIDRs are parsed and canonical.
+ */
+import type { CIDR, IPAddress } from "../validate/ip.js";
+
+export type { CIDR, IPAddress };
+export type Protocol = "TCP" | "UDP" | "SCTP";
+export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
+export type Direction = "ingress" | "egress";
+export type Verdict = "allow" | "deny";
+export type Labels = Readonly<Record<string, string>>;
+
+export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+
+export interface Requirement {
+  readonly key: string;
+  readonly operator: Operator;
+  readonly values: readonly string[];
+}
+
+/** matchLabels AND every matchExpressions entry; no entries at all selects everything. */
+export interface Selector {
+  readonly matchLabels: Labels;
+  readonly matchExpressions: readonly Requirement[];
+}
+
+export interface Namespace {
+  readonly name: string;
+  /** Always carries `kubernetes.io/metadata.name: <name>`. */
+  readonly labels: Labels;
+  /** True when no Namespace object was given and the loader created it from a reference. */
+  readonly implicit: boolean;
+}
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol: Protocol;
+}
+
+export interface Pod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  /** The addresses the pod owns as a policy endpoint: none for hostNetwork or finished pods. */
+  readonly ips: readonly IPAddress[];
+  readonly hostNetwork: boolean;
+  readonly ports: readonly ContainerPort[];
+}
+
+export interface IPBlock {
+  readonly cidr: CIDR;
+  readonly except: readonly CIDR[];
+}
+
+/**
+ * A NetworkPolicyPeer. Exactly one of the two shapes: pod peers (either selector may be
+ * absent, meaning "not part of this peer"), or an ipBlock.
+ */
+export type Peer =
+  | { readonly podSelector?: Selector; readonly namespaceSelector?: Selector; readonly ipBlock?: undefined }
+  | { readonly ipBlock: IPBlock; readonly podSelector?: undefined; readonly namespaceSelector?: undefined };
+
+export interface PolicyPort {
+  readonly protocol: Protocol;
+  /** Absent: every port of the protocol. A string is a named port. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+/** An empty `peers` list means every peer; an empty `ports` list means every port. */
+export interface Rule {
+  readonly peers: readonly Peer[];
+  readonly ports: readonly PolicyPort[];
+}
+
+export interface NetworkPolicy {
+  readonly namespace: string;
+  readonly name: string;
+  readonly podSelector: Selector;
+  /** policyTypes after the API server's defaulting. */
+  readonly policyTypes: { readonly ingress: boolean; readonly egress: boolean };
+  readonly ingress: readonly Rule[];
+  readonly egress: readonly Rule[];
+}
+
+export interface Cluster {
+  /** Sorted by name. */
+  readonly namespaces: readonly Namespace[];
+  readonly pods: readonly Pod[];
+  readonly policies: readonly NetworkPolicy[];
+}

@@ -1,0 +1,102 @@
+/**
+ * The executable spec: SEMANTICS.md read aloud, one flow at a time. Plain on purpose — every
+ * later engine is tested against this file, so it favours being obviously right over being
+ * fast. The only index is address → pod, which is how a flow names its endpoints.
+ */
+import type {
+  Cluster, Direction, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Rule, Verdict,
+} from "../model/types.js";
+import { cidrContains, parseIP } from "../validate/ip.js";
+import { selectorMatches } from "./selector.js";
+
+export interface Flow {
+  readonly src: IPAddress;
+  readonly dst: IPAddress;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/** One side of a connection as a policy sees it: an address, and the pod behind it if any. */
+interface Endpoint {
+  readonly address: IPAddress;
+  readonly pod: Pod | undefined;
+}
+
+export class ReferenceEvaluator {
+  private readonly podsByAddress = new Map<string, Pod>();
+  private readonly namespaces = new Map<string, Namespace>();
+
+  constructor(readonly cluster: Cluster) {
+    for (const pod of cluster.pods) for (const ip of pod.ips) this.podsByAddress.set(ip.text, pod);
+    for (const ns of cluster.namespaces) this.namespaces.set(ns.name, ns);
+  }
+
+  /** Convenience form: addresses as text. */
+  decide(src: string, dst: string, protocol: Protocol, port: number): Verdict {
+    return this.decideFlow({ src: mustParse(src), dst: mustParse(dst), protocol, port });
+  }
+
+  decideFlow(flow: Flow): Verdict {
+    const src: Endpoint = { address: flow.src, pod: this.podsByAddress.get(flow.src.text) };
+    const dst: Endpoint = { address: flow.dst, pod: this.podsByAddress.get(flow.dst.text) };
+    // A pod talking to itself is not subject to policy.
+    if (src.pod !== undefined && src.pod === dst.pod) return "allow";
+    const egress = src.pod === undefined || this.directionAllows(src.pod, "egress", dst, dst, flow);
+    const ingress = dst.pod === undefined || this.directionAllows(dst.pod, "ingress", src, dst, flow);
+    return egress && ingress ? "allow" : "deny";
+  }
+
+  /** Policies in the pod's namespace that select it and have this direction in policyTypes. */
+  isolating(pod: Pod, direction: Direction): NetworkPolicy[] {
+    return this.cluster.policies.filter(
+      (p) => p.namespace === pod.namespace && p.policyTypes[direction] && selectorMatches(p.podSelector, pod.labels),
+    );
+  }
+
+  private directionAllows(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): boolean {
+    const policies = this.isolating(pod, direction);
+    if (policies.length === 0) return true;
+    return policies.some((policy) =>
+      policy[direction].some((rule) => this.ruleMatches(rule, policy, peer, destination, flow)),
+    );
+  }
+
+  private ruleMatches(rule: Rule, policy: NetworkPolicy, peer: Endpoint, destination: Endpoint, flow: Flow): boolean {
+    const peerOk = rule.peers.length === 0 || rule.peers.some((p) => this.peerMatches(p, policy, peer));
+    const portOk = rule.ports.length === 0 || rule.ports.some((p) => portMatches(p, destination.pod, flow));
+    return peerOk && portOk;
+  }
+
+  private peerMatches(peer: Peer, policy: NetworkPolicy, endpoint: Endpoint): boolean {
+    if (peer.ipBlock !== undefined) {
+      const { cidr, except } = peer.ipBlock;
+      return cidrContains(cidr, endpoint.address) && !except.some((e) => cidrContains(e, endpoint.address));
+    }
+    // Pod and namespace selectors select pods, never bare addresses.
+    const pod = endpoint.pod;
+    if (pod === undefined) return false;
+    const namespaceOk =
+      peer.namespaceSelector !== undefined
+        ? selectorMatches(peer.namespaceSelector, this.namespaces.get(pod.namespace)!.labels)
+        : pod.namespace === policy.namespace;
+    const podOk = peer.podSelector === undefined || selectorMatches(peer.podSelector, pod.labels);
+    return namespaceOk && podOk;
+  }
+}
+
+/** Ports always describe the destination; a named port resolves on the destination pod. */
+function portMatches(p: PolicyPort, destination: Pod | undefined, flow: Flow): boolean {
+  if (p.protocol !== flow.protocol) return false;
+  if (p.port === undefined) return true;
+  if (typeof p.port === "number") return flow.port >= p.port && flow.port <= (p.endPort ?? p.port);
+  if (destination === undefined) return false;
+  return destination.ports.some(
+    (c) => c.name === p.port && c.protocol === flow.protocol && c.containerPort === flow.port,
+  );
+}
+
+function mustParse(text: string): IPAddress {
+  const r = parseIP(text);
+  if (!r.ok) throw new Error(`not an IP address: ${JSON.stringify(text)}`);
+  return r.value;
+}
