@@ -33,6 +33,16 @@ export function loadCluster(sources: readonly Source[], options: LoadOptions = {
     documents.push(...parsed.documents);
     diagnostics.push(...parsed.diagnostics);
   }
+  return fromDocuments(documents, diagnostics, options);
+}
+
+/** The same pipeline for objects already in memory (generated ones, or from an API client). */
+export function clusterFromObjects(objects: readonly unknown[], options: LoadOptions = {}): Loaded {
+  const documents = objects.map((value, i): ParsedDocument => ({ file: "<objects>", index: i + 1, value, locate: () => undefined }));
+  return fromDocuments(documents, [], options);
+}
+
+function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagnostic[], options: LoadOptions): Loaded {
   const read = readObjects(documents);
   diagnostics.push(...read.diagnostics);
   for (const [key, s] of read.skipped) {

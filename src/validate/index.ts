@@ -1,0 +1,30 @@
+/**
+ * Field validation of decoded objects, the API server's create-time rules
+ * (VALIDATION.md sections 4-8), reported at its field paths in its wording.
+ */
+
+import type { ApiObject } from "../load/api.js";
+import type { FieldIssue } from "../load/diagnostics.js";
+import { validateNamespace } from "./namespace.js";
+import { validateNetworkPolicy } from "./networkpolicy.js";
+import { validatePod } from "./pod.js";
+
+export interface ValidateOptions {
+  /**
+   * Reject the IP/CIDR forms a 1.36+ API server rejects (leading zeros, IPv4-mapped, host
+   * bits) instead of accepting them with a warning, as objects that predate 1.36 survive.
+   */
+  readonly strict: boolean;
+}
+
+/** All problems of one object (errors and warnings), like the API server collects them. */
+export function validateObject(obj: ApiObject, options: ValidateOptions): FieldIssue[] {
+  switch (obj.kind) {
+    case "NetworkPolicy":
+      return validateNetworkPolicy(obj, options);
+    case "Pod":
+      return validatePod(obj, options);
+    case "Namespace":
+      return validateNamespace(obj);
+  }
+}
