@@ -1,17 +1,64 @@
-// The WebAssembly core. This first module fixes the ABI conventions the engine builds on:
-// no imports (`--use abort=`), numeric exports only, addresses as network-order integers.
+// The WebAssembly core's exports: the whole ABI. No imports (built with `--use abort=`),
+// numeric arguments only, so any WebAssembly host can embed it; BUNDLE.md documents it.
+//
+//   abiVersion() → u32                  ABI version (major << 16 | minor)
+//   alloc(bytes) → ptr                  linear-memory space for a bundle or a batch (0: no memory)
+//   loadBundle(ptr, len) → code         validate and install a bundle (0 ok; LOAD_ERRORS otherwise)
+//   decide(meta, s0..s3, d0..d3) → u32  one flow: 1 allow, 0 deny, 255 invalid
+//   decideBatch(n, src, dst, meta, out) → code   n flows, one verdict byte each into out
+import { allocate } from "./memory";
+import { E_LENGTH, INVALID, OK } from "./layout";
+import { decideFlow } from "./decide";
+import { loadBundle as load_ } from "./load";
+import { current, loaded } from "./tables";
 
-/** Version of the exported ABI; a host refuses a module whose major it does not know. */
-export const ABI_VERSION: u32 = 0x0000_0001;
+const ABI_VERSION: u32 = 0x0001_0000;
+
+/** Error code of decideBatch when no bundle is loaded. */
+const E_NO_BUNDLE: u32 = 12;
 
 export function abiVersion(): u32 {
   return ABI_VERSION;
 }
 
-/** Does `network/prefix` contain `address`? IPv4, all three as host-order u32. */
-export function contains4(network: u32, prefix: u32, address: u32): bool {
-  if (prefix == 0) return true;
-  if (prefix > 32) return false;
-  const mask: u32 = 0xffff_ffff << (32 - prefix);
-  return (address & mask) == (network & mask);
+export function alloc(bytes: u32): usize {
+  return allocate(<usize>bytes);
 }
+
+export function loadBundle(ptr: usize, len: u32): u32 {
+  return load_(ptr, len);
+}
+
+// Scratch for decide(): one flow's two addresses.
+const one: usize = memory.data(32, 16);
+
+export function decide(meta: u32, s0: u32, s1: u32, s2: u32, s3: u32, d0: u32, d1: u32, d2: u32, d3: u32): u32 {
+  if (!loaded()) return INVALID;
+  store<u32>(one, s0);
+  store<u32>(one, s1, 4);
+  store<u32>(one, s2, 8);
+  store<u32>(one, s3, 12);
+  store<u32>(one, d0, 16);
+  store<u32>(one, d1, 20);
+  store<u32>(one, d2, 24);
+  store<u32>(one, d3, 28);
+  return decideFlow(current(), meta, one, one + 16);
+}
+
+function inMemory(ptr: usize, bytes: u64): bool {
+  return <u64>ptr + bytes <= (<u64>memory.size() << 16);
+}
+
+export function decideBatch(n: u32, src: usize, dst: usize, meta: usize, out: usize): u32 {
+  if (!loaded()) return E_NO_BUNDLE;
+  const addressBytes = <u64>n << 4;
+  if (!inMemory(src, addressBytes) || !inMemory(dst, addressBytes) || !inMemory(meta, <u64>n << 2) || !inMemory(out, <u64>n)) {
+    return E_LENGTH;
+  }
+  const t = current();
+  for (let i: usize = 0; i < <usize>n; i++) {
+    store<u8>(out + i, decideFlow(t, load<u32>(meta + (i << 2)), src + (i << 4), dst + (i << 4)));
+  }
+  return OK;
+}
+

@@ -28,7 +28,7 @@ type Addressing = "v4" | "v6" | "dual" | "none" | "hostNetwork";
 const addressing = fc.constantFrom<Addressing>("v4", "v4", "v4", "dual", "v6", "none", "hostNetwork");
 
 const containerPorts = fc.uniqueArray(
-  fc.record({ name: fc.constantFrom(...PORT_NAMES), containerPort: fc.constantFrom(...PORT_NUMBERS), protocol: fc.constantFrom(...PROTOCOLS) }),
+  fc.record({ name: fc.constantFrom(...PORT_NAMES), containerPort: fc.constantFrom(...PORT_NUMBERS), protocol: fc.constantFrom("TCP", ...PROTOCOLS) }),
   { maxLength: 3, selector: (p) => p.name },
 );
 

@@ -19,5 +19,14 @@ export function flowFor(cluster: ClusterObjects): fc.Arbitrary<FlowText> {
   const addresses = [...new Set([...podAddresses, ...EXTERNAL_ADDRESSES])];
   const address = podAddresses.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...podAddresses) }, { weight: 1, arbitrary: fc.constantFrom(...addresses) }) : fc.constantFrom(...addresses);
   const port = fc.oneof(fc.constantFrom(...PORT_NUMBERS), fc.constantFrom(...PORT_NUMBERS).map((p) => p + 1), fc.integer({ min: 1, max: 65535 }));
-  return fc.record({ src: address, dst: address, protocol: fc.constantFrom(...PROTOCOLS), port });
+  const anyFlow = fc.record({ src: address, dst: address, protocol: fc.constantFrom(...PROTOCOLS), port });
+  // Flows to a port a pod really serves, so that named ports resolve often.
+  const served = cluster.pods.flatMap((p) => {
+    const ips = (p.status?.podIPs ?? []).map((x) => x.ip).filter((a): a is string => !!a);
+    const ports = (p.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+    return ips.flatMap((dst) => ports.map((cp) => ({ dst, protocol: (cp.protocol ?? "TCP") as FlowText["protocol"], port: cp.containerPort! })));
+  });
+  if (served.length === 0) return anyFlow;
+  const toServed = fc.record({ src: address, target: fc.constantFrom(...served) }).map(({ src, target }) => ({ src, ...target }));
+  return fc.oneof({ weight: 2, arbitrary: anyFlow }, { weight: 1, arbitrary: toServed });
 }

@@ -40,7 +40,8 @@ const protocol = fc.option(fc.constantFrom(...PROTOCOLS), { nil: undefined });
 const port: fc.Arbitrary<api.NetworkPolicyPort> = fc.oneof(
   fc.record({ protocol }, { requiredKeys: [] }),
   fc.record({ protocol, port: fc.constantFrom(...PORT_NUMBERS) }, { requiredKeys: ["port"] }),
-  fc.record({ protocol, port: fc.constantFrom(...PORT_NAMES) }, { requiredKeys: ["port"] }),
+  // Named ports are where engines differ most (they resolve per destination pod): weigh them up.
+  { weight: 3, arbitrary: fc.record({ protocol, port: fc.constantFrom(...PORT_NAMES) }, { requiredKeys: ["port"] }) },
   fc.tuple(protocol, fc.constantFrom(...PORT_NUMBERS), fc.integer({ min: 0, max: 100 })).map(([p, start, width]) => ({
     ...(p ? { protocol: p } : {}),
     port: start,

@@ -1,0 +1,43 @@
+// One decision (SEMANTICS.md "The decision"): the source's egress must allow the destination
+// and the destination's ingress must allow the source; outside addresses have no policies; a
+// pod reaching its own address is always allowed. Each isolated side is one row lookup:
+// profile × port class → row, then the far side's peer class bit in that row.
+import { ALLOW, DENY, ENTRY_BYTES, INVALID, OPEN, PROTOCOLS } from "./layout";
+import { POD, lookup4, lookup6 } from "./lookup";
+import { Tables } from "./tables";
+
+// @ts-ignore: decorator
+@inline
+function allows(t: Tables, profile: u32, portClass: u32, peerClass: u32): bool {
+  if (profile == OPEN) return true;
+  const row = load<u32>(t.profileRows + ((<usize>profile * t.portClasses + portClass) << 2));
+  const word = load<u32>(t.rowBits + ((<usize>row * t.rowWords + (peerClass >> 5)) << 2));
+  return ((word >> (peerClass & 31)) & 1) != 0;
+}
+
+// @ts-ignore: decorator
+@inline
+function peerClassOf(t: Tables, side: u32): u32 {
+  return side & POD ? load<u32>(t.entries + <usize>(side & ~POD) * ENTRY_BYTES, 4) : side;
+}
+
+/**
+ * meta = port | protocol << 16 | family << 24; src and dst point at 4 address words each.
+ * Returns ALLOW, DENY, or INVALID for a protocol or family the core does not know.
+ */
+// @ts-ignore: decorator
+@inline
+export function decideFlow(t: Tables, meta: u32, src: usize, dst: usize): u8 {
+  const protocol = (meta >> 16) & 0xff;
+  const family = meta >> 24;
+  if (protocol >= PROTOCOLS || family > 1) return INVALID;
+  const s = family ? lookup6(t, src) : lookup4(t, load<u32>(src));
+  const d = family ? lookup6(t, dst) : lookup4(t, load<u32>(dst));
+  const sEntry = t.entries + <usize>(s & ~POD) * ENTRY_BYTES;
+  const dEntry = t.entries + <usize>(d & ~POD) * ENTRY_BYTES;
+  if (s & d & POD && load<u32>(sEntry) == load<u32>(dEntry)) return ALLOW;
+  const portClass = <u32>load<u16>(t.portTable + (<usize>((protocol << 16) | (meta & 0xffff)) << 1));
+  if (s & POD && !allows(t, load<u32>(sEntry, 8), portClass, peerClassOf(t, d))) return DENY;
+  if (d & POD && !allows(t, load<u32>(dEntry, 12), portClass, peerClassOf(t, s))) return DENY;
+  return ALLOW;
+}

@@ -1,0 +1,62 @@
+// The bundle format, version 1: the AssemblyScript mirror of src/compile/layout.ts.
+// BUNDLE.md documents it; the round-trip tests hold the two files together.
+
+export const MAGIC: u32 = 0x4257504e; // "NPWB"
+export const FORMAT_VERSION: u32 = 1;
+export const HEADER_BYTES: u32 = 20;
+export const SECTION_ENTRY_BYTES: u32 = 12;
+export const MAX_SECTIONS: u32 = 64;
+
+export const SECTION_META: u32 = 1;
+export const SECTION_PORT_CUTS: u32 = 2;
+export const SECTION_ENTRIES: u32 = 3;
+export const SECTION_HASH4: u32 = 4;
+export const SECTION_HASH6: u32 = 5;
+export const SECTION_TRIE4: u32 = 6;
+export const SECTION_TRIE6: u32 = 7;
+export const SECTION_NODES: u32 = 8;
+export const SECTION_PROFILES: u32 = 9;
+export const SECTION_ROWS: u32 = 10;
+export const SECTION_COUNT: u32 = 10;
+
+// Word offsets inside META.
+export const META_PEER_CLASSES: u32 = 0;
+export const META_ROW_WORDS: u32 = 1;
+export const META_PROFILES: u32 = 2;
+export const META_PORT_CLASSES: u32 = 3;
+export const META_ROWS: u32 = 4;
+export const META_ENTRIES: u32 = 5;
+export const META_TRIE4_ROOT_BITS: u32 = 6;
+export const META_TRIE6_ROOT_BITS: u32 = 7;
+export const META_NODES: u32 = 8;
+export const META_HASH4_CAPACITY: u32 = 9;
+export const META_HASH6_CAPACITY: u32 = 10;
+export const META_PODS: u32 = 11;
+export const META_WORDS: u32 = 12;
+
+export const ENTRY_BYTES: u32 = 16; // pod, peer class, egress profile, ingress profile
+export const HASH4_SLOT_BYTES: u32 = 8;
+export const HASH6_SLOT_BYTES: u32 = 20;
+export const NODE_BYTES: u32 = 1024;
+export const LEAF: u32 = 0x80000000;
+export const OPEN: u32 = 0xffffffff;
+export const PROTOCOLS: u32 = 3;
+
+// Load error codes (src/compile/layout.ts LOAD_ERRORS has their words).
+export const OK: u32 = 0;
+export const E_MAGIC: u32 = 1;
+export const E_VERSION: u32 = 2;
+export const E_LENGTH: u32 = 3;
+export const E_CHECKSUM: u32 = 4;
+export const E_SECTIONS: u32 = 5;
+export const E_SIZES: u32 = 6;
+export const E_PORTS: u32 = 7;
+export const E_ADDRESSES: u32 = 8;
+export const E_TRIE: u32 = 9;
+export const E_VERDICTS: u32 = 10;
+export const E_MEMORY: u32 = 11;
+
+// Verdict bytes written by decideBatch.
+export const DENY: u8 = 0;
+export const ALLOW: u8 = 1;
+export const INVALID: u8 = 255;

@@ -1,0 +1,241 @@
+// Validates a bundle once, completely, before any of it is used: header, checksum, section
+// table, then every table's size and every index stored in it. Only then are the tables
+// installed. After this, the hot path reads them without a single bounds check.
+import {
+  E_ADDRESSES, E_CHECKSUM, E_LENGTH, E_MAGIC, E_MEMORY, E_PORTS, E_SECTIONS, E_SIZES, E_TRIE, E_VERDICTS, E_VERSION,
+  ENTRY_BYTES, FORMAT_VERSION, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, HEADER_BYTES, LEAF, MAGIC, MAX_SECTIONS,
+  META_ENTRIES, META_HASH4_CAPACITY, META_HASH6_CAPACITY, META_NODES, META_PEER_CLASSES, META_PODS, META_PORT_CLASSES,
+  META_PROFILES, META_ROW_WORDS, META_ROWS, META_TRIE4_ROOT_BITS, META_TRIE6_ROOT_BITS, META_WORDS, NODE_BYTES, OK, OPEN,
+  PROTOCOLS, SECTION_COUNT, SECTION_ENTRIES, SECTION_ENTRY_BYTES, SECTION_HASH4, SECTION_HASH6, SECTION_META,
+  SECTION_NODES, SECTION_PORT_CUTS, SECTION_PROFILES, SECTION_ROWS, SECTION_TRIE4, SECTION_TRIE6,
+} from "./layout";
+import { allocate, mark, reset } from "./memory";
+import { Tables, install, staging } from "./tables";
+
+// Section addresses and lengths found by readSections, indexed by section id.
+const sectionAtBase: usize = memory.data(<i32>((SECTION_COUNT + 1) * 4), 4);
+const sectionLengthBase: usize = memory.data(<i32>((SECTION_COUNT + 1) * 4), 4);
+
+// @ts-ignore: decorator
+@inline
+function sectionAt(id: u32): usize {
+  return <usize>load<u32>(sectionAtBase + (<usize>id << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function sectionLength(id: u32): u32 {
+  return load<u32>(sectionLengthBase + (<usize>id << 2));
+}
+
+function setSection(id: u32, at: usize, length: u32): void {
+  store<u32>(sectionAtBase + (<usize>id << 2), <u32>at);
+  store<u32>(sectionLengthBase + (<usize>id << 2), length);
+}
+
+function checksum(ptr: usize, len: u32): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let p = ptr + 16; p < ptr + len; p += 4) h = (h ^ load<u32>(p)) * 0x01000193;
+  return h;
+}
+
+function readSections(ptr: usize, len: u32): u32 {
+  const count = load<u32>(ptr, 16);
+  if (count > MAX_SECTIONS || <u64>HEADER_BYTES + <u64>count * SECTION_ENTRY_BYTES > <u64>len) return E_SECTIONS;
+  for (let id: u32 = 0; id <= SECTION_COUNT; id++) setSection(id, 0, 0xffffffff);
+  for (let i: u32 = 0; i < count; i++) {
+    const e = ptr + HEADER_BYTES + i * SECTION_ENTRY_BYTES;
+    const id = load<u32>(e);
+    const offset = load<u32>(e, 4);
+    const length = load<u32>(e, 8);
+    if (id == 0 || id > SECTION_COUNT || sectionLength(id) != 0xffffffff) return E_SECTIONS;
+    if ((offset & 3) != 0 || (length & 3) != 0 || <u64>offset + <u64>length > <u64>len) return E_SECTIONS;
+    setSection(id, ptr + offset, length);
+  }
+  for (let id: u32 = 1; id <= SECTION_COUNT; id++) if (sectionLength(id) == 0xffffffff) return E_SECTIONS;
+  return OK;
+}
+
+function sized(id: u32, bytes: u64): bool {
+  return <u64>sectionLength(id) == bytes;
+}
+
+function readMeta(t: Tables): u32 {
+  if (!sized(SECTION_META, <u64>META_WORDS * 4)) return E_SIZES;
+  const m = sectionAt(SECTION_META);
+  t.peerClasses = load<u32>(m + META_PEER_CLASSES * 4);
+  t.rowWords = load<u32>(m + META_ROW_WORDS * 4);
+  t.profiles = load<u32>(m + META_PROFILES * 4);
+  t.portClasses = load<u32>(m + META_PORT_CLASSES * 4);
+  t.rows = load<u32>(m + META_ROWS * 4);
+  t.entryCount = load<u32>(m + META_ENTRIES * 4);
+  t.trie4RootBits = load<u32>(m + META_TRIE4_ROOT_BITS * 4);
+  t.trie6RootBits = load<u32>(m + META_TRIE6_ROOT_BITS * 4);
+  t.nodeCount = load<u32>(m + META_NODES * 4);
+  const cap4 = load<u32>(m + META_HASH4_CAPACITY * 4);
+  const cap6 = load<u32>(m + META_HASH6_CAPACITY * 4);
+  t.pods = load<u32>(m + META_PODS * 4);
+  if (t.peerClasses == 0 || t.peerClasses >= LEAF || <u64>t.rowWords * 32 < <u64>t.peerClasses) return E_SIZES;
+  if (t.rows == 0 || t.portClasses == 0 || t.portClasses > PROTOCOLS * 65536) return E_SIZES;
+  if (!validRootBits(t.trie4RootBits) || !validRootBits(t.trie6RootBits)) return E_SIZES;
+  if (cap4 < 4 || cap4 > 0x10000000 || popcnt(cap4) != 1 || cap6 < 4 || cap6 > 0x10000000 || popcnt(cap6) != 1) return E_SIZES;
+  t.hash4Mask = cap4 - 1;
+  t.hash4Shift = 32 - ctz(cap4);
+  t.hash6Mask = cap6 - 1;
+  t.hash6Shift = 32 - ctz(cap6);
+  const ok =
+    sized(SECTION_PORT_CUTS, (<u64>PROTOCOLS + <u64>t.portClasses) * 4) &&
+    sized(SECTION_ENTRIES, <u64>t.entryCount * ENTRY_BYTES) &&
+    sized(SECTION_HASH4, <u64>cap4 * HASH4_SLOT_BYTES) &&
+    sized(SECTION_HASH6, <u64>cap6 * HASH6_SLOT_BYTES) &&
+    sized(SECTION_TRIE4, (<u64>1 << t.trie4RootBits) * 4) &&
+    sized(SECTION_TRIE6, (<u64>1 << t.trie6RootBits) * 4) &&
+    sized(SECTION_NODES, <u64>t.nodeCount * NODE_BYTES) &&
+    sized(SECTION_PROFILES, <u64>t.profiles * <u64>t.portClasses * 4) &&
+    sized(SECTION_ROWS, <u64>t.rows * <u64>t.rowWords * 4);
+  if (!ok) return E_SIZES;
+  t.entries = sectionAt(SECTION_ENTRIES);
+  t.hash4 = sectionAt(SECTION_HASH4);
+  t.hash6 = sectionAt(SECTION_HASH6);
+  t.trie4 = sectionAt(SECTION_TRIE4);
+  t.trie6 = sectionAt(SECTION_TRIE6);
+  t.nodes = sectionAt(SECTION_NODES);
+  t.profileRows = sectionAt(SECTION_PROFILES);
+  t.rowBits = sectionAt(SECTION_ROWS);
+  return OK;
+}
+
+function validRootBits(bits: u32): bool {
+  return bits == 8 || bits == 16;
+}
+
+// Expands the per-protocol class starts into a u16 class per (protocol, port).
+function buildPortTable(t: Tables): u32 {
+  let p = sectionAt(SECTION_PORT_CUTS);
+  const end = p + sectionLength(SECTION_PORT_CUTS);
+  let base: u32 = 0;
+  for (let proto: u32 = 0; proto < PROTOCOLS; proto++) {
+    if (p + 4 > end) return E_PORTS;
+    const n = load<u32>(p);
+    p += 4;
+    if (n == 0 || <u64>p + <u64>n * 4 > <u64>end || load<u32>(p) != 0) return E_PORTS;
+    for (let i: u32 = 1; i < n; i++) {
+      const prev = load<u32>(p + (i - 1) * 4);
+      const cut = load<u32>(p + i * 4);
+      if (cut <= prev || cut > 65535) return E_PORTS;
+    }
+    for (let i: u32 = 0; i < n; i++) {
+      const from = load<u32>(p + i * 4);
+      const to: u32 = i + 1 < n ? load<u32>(p + (i + 1) * 4) : 65536;
+      const cls = base + i;
+      if (cls > 0xffff) return E_PORTS;
+      for (let port = from; port < to; port++) store<u16>(t.portTable + ((<usize>(proto << 16) | port) << 1), <u16>cls);
+    }
+    base += n;
+    p += n * 4;
+  }
+  return base == t.portClasses ? OK : E_PORTS;
+}
+
+function checkAddresses(t: Tables): u32 {
+  for (let i: u32 = 0; i < t.entryCount; i++) {
+    const e = t.entries + <usize>i * ENTRY_BYTES;
+    if (load<u32>(e) >= t.pods || load<u32>(e, 4) >= t.peerClasses) return E_ADDRESSES;
+    const egress = load<u32>(e, 8);
+    const ingress = load<u32>(e, 12);
+    if ((egress != OPEN && egress >= t.profiles) || (ingress != OPEN && ingress >= t.profiles)) return E_ADDRESSES;
+  }
+  if (!checkHash(t.hash4, t.hash4Mask + 1, HASH4_SLOT_BYTES, 4, t.entryCount)) return E_ADDRESSES;
+  if (!checkHash(t.hash6, t.hash6Mask + 1, HASH6_SLOT_BYTES, 16, t.entryCount)) return E_ADDRESSES;
+  return OK;
+}
+
+// Every value names an entry (or is 0, empty), and at least one slot is empty.
+function checkHash(table: usize, capacity: u32, slotBytes: u32, valueOffset: u32, entries: u32): bool {
+  let empty = false;
+  for (let s: u32 = 0; s < capacity; s++) {
+    const value = load<u32>(table + <usize>s * slotBytes + valueOffset);
+    if (value == 0) empty = true;
+    else if (value > entries) return false;
+  }
+  return empty;
+}
+
+// Each node is reached from one family at one depth, children are numbered after their
+// parent, leaves name a peer class, and the deepest nodes hold only leaves: every lookup ends.
+function checkTries(t: Tables): u32 {
+  const n = t.nodeCount;
+  const scratch = mark();
+  const depth = allocate(<usize>n * 2 + 2);
+  if (depth == 0) return E_MEMORY;
+  memory.fill(depth, 0, <usize>n * 2 + 2);
+  let result = checkRoot(t, t.trie4, t.trie4RootBits, 1, depth);
+  if (result == OK) result = checkRoot(t, t.trie6, t.trie6RootBits, 2, depth);
+  for (let j: u32 = 0; result == OK && j < n; j++) {
+    const d = load<u8>(depth + <usize>j * 2);
+    if (d == 0) continue;
+    const family = load<u8>(depth + <usize>j * 2 + 1);
+    const rootBits = family == 1 ? t.trie4RootBits : t.trie6RootBits;
+    const maxDepth: u32 = ((family == 1 ? 32 : 128) - rootBits) >> 3;
+    for (let s: u32 = 0; s < 256 && result == OK; s++) {
+      const e = load<u32>(t.nodes + <usize>j * NODE_BYTES + s * 4);
+      result = checkEntry(t, e, j + 1, <u32>d + 1, maxDepth, family, depth);
+    }
+  }
+  reset(scratch);
+  return result;
+}
+
+function checkRoot(t: Tables, root: usize, rootBits: u32, family: u8, depth: usize): u32 {
+  const maxDepth: u32 = ((family == 1 ? 32 : 128) - rootBits) >> 3;
+  const slots: u32 = 1 << rootBits;
+  for (let s: u32 = 0; s < slots; s++) {
+    const r = checkEntry(t, load<u32>(root + s * 4), 0, 1, maxDepth, family, depth);
+    if (r != OK) return r;
+  }
+  return OK;
+}
+
+function checkEntry(t: Tables, e: u32, minChild: u32, childDepth: u32, maxDepth: u32, family: u8, depth: usize): u32 {
+  if (e & LEAF) return (e & ~LEAF) < t.peerClasses ? OK : E_TRIE;
+  if (e < minChild || e >= t.nodeCount || childDepth > maxDepth) return E_TRIE;
+  const at = depth + <usize>e * 2;
+  const seen = load<u8>(at);
+  if (seen == 0) {
+    store<u8>(at, <u8>childDepth);
+    store<u8>(at, family, 1);
+    return OK;
+  }
+  return seen == childDepth && load<u8>(at, 1) == family ? OK : E_TRIE;
+}
+
+function checkVerdicts(t: Tables): u32 {
+  const cells = <usize>t.profiles * t.portClasses;
+  for (let i: usize = 0; i < cells; i++) if (load<u32>(t.profileRows + (i << 2)) >= t.rows) return E_VERDICTS;
+  return OK;
+}
+
+/** Validates the bundle at [ptr, ptr + len) and installs it; returns 0 or an error code. */
+export function loadBundle(ptr: usize, len: u32): u32 {
+  if (len < HEADER_BYTES || (len & 3) != 0 || (ptr & 3) != 0) return E_LENGTH;
+  if (<u64>ptr + <u64>len > (<u64>memory.size() << 16)) return E_LENGTH;
+  if (load<u32>(ptr) != MAGIC) return E_MAGIC;
+  if (load<u32>(ptr, 4) != FORMAT_VERSION) return E_VERSION;
+  if (load<u32>(ptr, 8) != len) return E_LENGTH;
+  if (checksum(ptr, len) != load<u32>(ptr, 12)) return E_CHECKSUM;
+  let r = readSections(ptr, len);
+  if (r != OK) return r;
+  const t = staging();
+  r = readMeta(t);
+  if (r == OK) r = checkAddresses(t);
+  if (r == OK) r = checkTries(t);
+  if (r == OK) r = checkVerdicts(t);
+  if (r != OK) return r;
+  // Each slot keeps its own port table; it is allocated the first time the slot is filled.
+  if (t.portTable == 0) t.portTable = allocate(<usize>PROTOCOLS << 17);
+  if (t.portTable == 0) return E_MEMORY;
+  r = buildPortTable(t);
+  if (r != OK) return r;
+  install(t);
+  return OK;
+}

@@ -1,0 +1,50 @@
+// The loaded bundle: table addresses and counts. Two static slots: a load fills the one not in
+// use and switches to it only after the whole bundle validated, so a failed load leaves the
+// previous tables in place. The hot path copies the fields into locals once per batch.
+
+@unmanaged
+export class Tables {
+  peerClasses!: u32;
+  rowWords!: u32;
+  profiles!: u32;
+  portClasses!: u32;
+  rows!: u32;
+  entryCount!: u32;
+  pods!: u32;
+  nodeCount!: u32;
+  trie4RootBits!: u32;
+  trie6RootBits!: u32;
+  hash4Mask!: u32;
+  hash4Shift!: u32;
+  hash6Mask!: u32;
+  hash6Shift!: u32;
+  portTable!: usize; // u16 per (protocol, port): 3 × 65536, owned by the slot
+  entries!: usize;
+  hash4!: usize;
+  hash6!: usize;
+  trie4!: usize;
+  trie6!: usize;
+  nodes!: usize;
+  profileRows!: usize;
+  rowBits!: usize;
+}
+
+const slots: usize = memory.data(offsetof<Tables>() * 2, 16);
+let active: usize = 0; // 0: nothing loaded
+
+export function loaded(): bool {
+  return active != 0;
+}
+
+export function current(): Tables {
+  return changetype<Tables>(active);
+}
+
+/** The slot a load may fill: never the active one. */
+export function staging(): Tables {
+  return changetype<Tables>(active == slots ? slots + offsetof<Tables>() : slots);
+}
+
+export function install(t: Tables): void {
+  active = changetype<usize>(t);
+}

@@ -1,0 +1,40 @@
+/** Serialises sections into one bundle: header, section table, 4-byte aligned sections, checksum. */
+import { FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION_ENTRY_BYTES, fnv1a } from "./layout.js";
+
+export interface SectionData {
+  readonly id: number;
+  readonly words: Uint32Array;
+}
+
+export function writeBundle(sections: readonly SectionData[]): Uint8Array {
+  const tableBytes = sections.length * SECTION_ENTRY_BYTES;
+  let offset = HEADER_BYTES + tableBytes;
+  const placed = sections.map((s) => {
+    const at = offset;
+    offset += s.words.byteLength;
+    return { ...s, at };
+  });
+  const bytes = new Uint8Array(offset);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, offset, true);
+  view.setUint32(16, sections.length, true);
+  placed.forEach((s, i) => {
+    const e = HEADER_BYTES + i * SECTION_ENTRY_BYTES;
+    view.setUint32(e, s.id, true);
+    view.setUint32(e + 4, s.at, true);
+    view.setUint32(e + 8, s.words.byteLength, true);
+    for (let w = 0; w < s.words.length; w++) view.setUint32(s.at + 4 * w, s.words[w]!, true);
+  });
+  view.setUint32(12, fnv1a(wordsAfterHeader(bytes)), true);
+  return bytes;
+}
+
+/** The u32 words the checksum covers (from byte 16 to the end), read little-endian. */
+export function wordsAfterHeader(bytes: Uint8Array): Uint32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = new Uint32Array((bytes.byteLength - 16) >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(16 + 4 * i, true);
+  return words;
+}

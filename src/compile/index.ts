@@ -1,0 +1,139 @@
+/**
+ * The compiler: a Cluster → the tables of DESIGN.md → one bundle (Uint8Array) that the core
+ * reads in place. Every stage is a file of this folder; this one wires them and lays out the
+ * sections (see layout.ts and BUNDLE.md).
+ */
+import { writeAddress } from "../engine/batch.js";
+import type { Cluster, IPAddress, Pod } from "../model/types.js";
+import { wordsFor } from "./bits.js";
+import { writeBundle } from "./bundle.js";
+import { cidrClasses } from "./cidr.js";
+import { buildV4Table, buildV6Table } from "./hash.js";
+import { identities } from "./identities.js";
+import { ENTRY_WORDS, Meta, Section } from "./layout.js";
+import { mergeColumns, remapRow } from "./merge.js";
+import { PeerSets, peerClasses } from "./peers.js";
+import { portClasses } from "./ports.js";
+import { buildProfiles } from "./profiles.js";
+import { buildTrie } from "./trie.js";
+
+export interface CompileStats {
+  readonly pods: number;
+  readonly identities: number;
+  readonly ipBlocks: number;
+  readonly cidrClasses: number;
+  readonly peerClassesBeforeMerge: number;
+  readonly peerClasses: number;
+  readonly portClasses: number;
+  readonly profiles: number;
+  readonly rows: number;
+  readonly trieNodes: number;
+  readonly bundleBytes: number;
+  readonly sections: Readonly<Record<string, number>>;
+}
+
+export interface Compiled {
+  readonly bytes: Uint8Array;
+  readonly stats: CompileStats;
+}
+
+export function compileCluster(cluster: Cluster): Compiled {
+  const { identities: idents, ofPod } = identities(cluster);
+  const cidr = cidrClasses(cluster.policies);
+  const classes = peerClasses(cluster, idents, ofPod, cidr);
+  const ports = portClasses(cluster.policies, idents);
+  const peers = new PeerSets(classes, idents, cidr);
+  const profiles = buildProfiles(cluster, { peers, classes, ports, idents });
+  const merge = mergeColumns(profiles.rows.items, classes.count);
+  const rowWords = wordsFor(merge.count);
+  const rows = new Uint32Array(profiles.rows.items.length * rowWords);
+  profiles.rows.items.forEach((r, i) => rows.set(remapRow(r, merge), i * rowWords));
+
+  const addresses = addressTables(cluster, (pod) => {
+    const identity = ofPod.get(pod)!;
+    return [profiles.egressOf[identity]!, profiles.ingressOf[identity]!];
+  }, (ip) => merge.map[classes.ofAddress.get(ip.text)!]!);
+
+  const nodes: Uint32Array[] = [];
+  const outside = (space: typeof cidr.v4) => (interval: number) => merge.map[classes.outsideOf[space.classOf[interval]!]!]!;
+  const trie4 = buildTrie(cidr.v4, outside(cidr.v4), nodes);
+  const trie6 = buildTrie(cidr.v6, outside(cidr.v6), nodes);
+  const nodeWords = new Uint32Array(nodes.length * 256);
+  nodes.forEach((n, i) => nodeWords.set(n, i * 256));
+
+  const { entries, hash4, hash6 } = addresses;
+  const meta = new Uint32Array(Meta.WORDS);
+  meta[Meta.PEER_CLASSES] = merge.count;
+  meta[Meta.ROW_WORDS] = rowWords;
+  meta[Meta.PROFILES] = profiles.count;
+  meta[Meta.PORT_CLASSES] = ports.count;
+  meta[Meta.ROWS] = profiles.rows.items.length;
+  meta[Meta.ENTRIES] = entries.length / ENTRY_WORDS;
+  meta[Meta.TRIE4_ROOT_BITS] = trie4.rootBits;
+  meta[Meta.TRIE6_ROOT_BITS] = trie6.rootBits;
+  meta[Meta.NODES] = nodes.length;
+  meta[Meta.HASH4_CAPACITY] = hash4.length / 2;
+  meta[Meta.HASH6_CAPACITY] = hash6.length / 5;
+  meta[Meta.PODS] = cluster.pods.length;
+  const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
+
+  const sections = [
+    { id: Section.META, words: meta },
+    { id: Section.PORT_CUTS, words: portCuts },
+    { id: Section.ENTRIES, words: entries },
+    { id: Section.HASH4, words: hash4 },
+    { id: Section.HASH6, words: hash6 },
+    { id: Section.TRIE4, words: trie4.root },
+    { id: Section.TRIE6, words: trie6.root },
+    { id: Section.NODES, words: nodeWords },
+    { id: Section.PROFILES, words: profiles.table },
+    { id: Section.ROWS, words: rows },
+  ];
+  const bytes = writeBundle(sections);
+  const names = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
+  return {
+    bytes,
+    stats: {
+      pods: cluster.pods.length,
+      identities: idents.length,
+      ipBlocks: cidr.blocks.length,
+      cidrClasses: cidr.classCount,
+      peerClassesBeforeMerge: classes.count,
+      peerClasses: merge.count,
+      portClasses: ports.count,
+      profiles: profiles.count,
+      rows: profiles.rows.items.length,
+      trieNodes: nodes.length,
+      bundleBytes: bytes.byteLength,
+      sections: Object.fromEntries(sections.map((s) => [names[s.id]!, s.words.byteLength])),
+    },
+  };
+}
+
+/** Address entries (pod, peer class, egress and ingress profile) and the two exact-match tables. */
+function addressTables(
+  cluster: Cluster,
+  profilesOf: (pod: Pod) => [number, number],
+  peerClassOf: (ip: IPAddress) => number,
+): { entries: Uint32Array; hash4: Uint32Array; hash6: Uint32Array } {
+  const entries: number[] = [];
+  const v4 = { keys: [] as number[], entries: [] as number[] };
+  const v6 = { keys: [] as Uint32Array[], entries: [] as number[] };
+  const words = new Uint32Array(4);
+  cluster.pods.forEach((pod, podIndex) => {
+    const [egress, ingress] = profilesOf(pod);
+    for (const ip of pod.ips) {
+      const entry = entries.length / ENTRY_WORDS;
+      entries.push(podIndex, peerClassOf(ip), egress, ingress);
+      writeAddress(words, 0, ip);
+      if (ip.family === 4) {
+        v4.keys.push(words[0]!);
+        v4.entries.push(entry);
+      } else {
+        v6.keys.push(words.slice());
+        v6.entries.push(entry);
+      }
+    }
+  });
+  return { entries: Uint32Array.from(entries), hash4: buildV4Table(v4.keys, v4.entries), hash6: buildV6Table(v6.keys, v6.entries) };
+}
