@@ -20,8 +20,14 @@
  */
 import { expect } from "vitest";
 import { loadCluster, type Loaded } from "../../src/model/load.js";
+import { compileSync } from "../../src/engine/engine.js";
+import type { Protocol, Verdict } from "../../src/model/types.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
-import type { Protocol } from "../../src/model/types.js";
+
+/** Every engine must satisfy every truth table: the reference evaluator and the WASM core. */
+interface Decider {
+  decide(src: string, dst: string, protocol: Protocol, port: number): Verdict;
+}
 
 export type Family = 4 | 6;
 type Labels = Readonly<Record<string, string>>;
@@ -213,14 +219,17 @@ export function renderGrid(g: Grid): string {
 /** The cluster plus policies, loaded and ready to probe. */
 export class World {
   readonly loaded: Loaded;
-  private readonly evaluator: ReferenceEvaluator;
+  private readonly engines: readonly [string, Decider][];
   private readonly pods: ReadonlyMap<string, PodManifest>;
 
   constructor(policies: readonly string[], extraPods: readonly PodManifest[] = []) {
     const sources = [{ file: "cluster.yaml", text: clusterYaml(extraPods) }];
     if (policies.length > 0) sources.push({ file: "policies.yaml", text: policies.join("\n---\n") + "\n" });
     this.loaded = loadCluster(sources);
-    this.evaluator = new ReferenceEvaluator(this.loaded.cluster);
+    this.engines = [
+      ["reference", new ReferenceEvaluator(this.loaded.cluster)],
+      ["wasm", compileSync(this.loaded.cluster)],
+    ];
     this.pods = new Map([...STANDARD_PODS, ...extraPods].map((p) => [`${p.namespace}/${p.name}`, p]));
   }
 
@@ -237,12 +246,12 @@ export class World {
   }
 
   /** Computes the grid's rows × columns for one probe; an evaluator exception shows as `!`. */
-  actual(expected: Grid, probe: Probe, family: Family): { grid: Grid; errors: string[] } {
+  actual(expected: Grid, probe: Probe, family: Family, engine: Decider): { grid: Grid; errors: string[] } {
     const errors: string[] = [];
     const cells = expected.rows.map((r) =>
       expected.cols.map((c): Cell => {
         try {
-          const v = this.evaluator.decide(this.address(r, family), this.address(c, family), probe.protocol, probe.port);
+          const v = engine.decide(this.address(r, family), this.address(c, family), probe.protocol, probe.port);
           return v === "allow" ? "." : "X";
         } catch (e) {
           errors.push(`${r} -> ${c}: ${(e as Error).message}`);
@@ -271,9 +280,9 @@ export class World {
     const diffs: string[] = [];
     const want: string[] = [];
     const got: string[] = [];
-    for (const probe of list) {
-      const name = `${probe.protocol}/${probe.port} IPv${family}`;
-      const { grid, errors } = this.actual(expected, probe, family);
+    for (const [engineName, engine] of this.engines) for (const probe of list) {
+      const name = `${engineName}: ${probe.protocol}/${probe.port} IPv${family}`;
+      const { grid, errors } = this.actual(expected, probe, family, engine);
       expected.rows.forEach((r, i) =>
         expected.cols.forEach((c, j) => {
           const e = expected.cells[i]![j]!;
