@@ -1,34 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FlowBatch } from "../../src/engine/batch.js";
-import { compileSync } from "../../src/engine/engine.js";
-import { clusterObjects, type ClusterObjects, flowFor, type FlowText } from "../../src/fuzz/index.js";
-import { clusterFromObjects } from "../../src/model/load.js";
-import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
-import { parseIP } from "../../src/validate/ip.js";
-
-const ip = (s: string) => {
-  const r = parseIP(s);
-  if (!r.ok) throw new Error(s);
-  return r.value;
-};
-
-/** Each scenario: a random cluster and flows against it; the verdicts of both engines must agree. */
-export function agree(c: ClusterObjects, flows: readonly FlowText[]): void {
-  const { cluster } = clusterFromObjects([...c.namespaces, ...c.pods, ...c.policies]);
-  const ref = new ReferenceEvaluator(cluster);
-  const engine = compileSync(cluster);
-  const sameFamily = flows.filter((f) => ip(f.src).family === ip(f.dst).family);
-  const batch = new FlowBatch(sameFamily.length);
-  for (const f of sameFamily) batch.push(ip(f.src), ip(f.dst), f.protocol, f.port);
-  const verdicts = engine.decideBatch(batch);
-  sameFamily.forEach((f, i) => {
-    const expected = ref.decide(f.src, f.dst, f.protocol, f.port);
-    const batched = verdicts[i] === 1 ? "allow" : "deny";
-    expect({ flow: f, verdict: batched }).toEqual({ flow: f, verdict: expected });
-    expect({ flow: f, verdict: engine.decide(f.src, f.dst, f.protocol, f.port) }).toEqual({ flow: f, verdict: expected });
-  });
-}
+import { clusterObjects, flowFor } from "../../src/fuzz/index.js";
+import { agree } from "./agree.js";
 
 const scenario = (maxRules?: number) =>
   clusterObjects({ maxRules }).chain((c) => fc.tuple(fc.constant(c), fc.array(flowFor(c), { minLength: 1, maxLength: 40 })));

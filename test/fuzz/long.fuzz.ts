@@ -1,0 +1,30 @@
+/**
+ * `npm run fuzz -- --minutes N`: the differential property for as long as asked, on fresh
+ * seeds. A failure is shrunk, saved to test/engine/regressions/ (replayed by every `npm test`
+ * from then on) and reported.
+ */
+import { writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { expect, it } from "vitest";
+import { clusterObjects, flowFor } from "../../src/fuzz/index.js";
+import { agree } from "../engine/agree.js";
+
+const minutes = Number(process.env.FUZZ_MINUTES ?? "1");
+
+it(`wasm verdict equals reference verdict for ${minutes} minute(s)`, () => {
+  const until = Date.now() + minutes * 60_000;
+  let runs = 0;
+  while (Date.now() < until) {
+    const maxRules = 1 + (runs % 5);
+    const scenario = clusterObjects({ maxRules, maxPods: 4 + (runs % 12) }).chain((c) => fc.tuple(fc.constant(c), fc.array(flowFor(c), { minLength: 1, maxLength: 60 })));
+    const result = fc.check(fc.property(scenario, ([c, flows]) => agree(c, flows)), { numRuns: 200 });
+    runs += result.numRuns;
+    if (result.failed && result.counterexample) {
+      const [[cluster, flows]] = result.counterexample;
+      const file = new URL(`../engine/regressions/fuzz-seed-${result.seed}.json`, import.meta.url);
+      writeFileSync(file, JSON.stringify({ why: `npm run fuzz, seed ${result.seed}`, cluster, flows }, null, 1) + "\n");
+      expect.fail(`counterexample saved to ${file.pathname}:\n${fc.stringify(result.counterexample)}\n${String(result.errorInstance)}`);
+    }
+  }
+  console.log(`fuzz: ${runs} scenarios, no disagreement`);
+});
