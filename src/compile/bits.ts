@@ -25,30 +25,36 @@ export function isZero(words: Uint32Array): boolean {
   return true;
 }
 
-/** A string key for deduplication; exact, not a hash. */
-export function bitsKey(words: Uint32Array): string {
-  return String.fromCharCode(...new Uint16Array(words.buffer, words.byteOffset, words.length * 2));
+export function bitsEqual(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-/** Interns equal bitsets: returns the index of the first equal one seen. */
+function bitsHash(words: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  return h;
+}
+
+/**
+ * Interns equal bitsets: returns the index of the first equal one seen (hash, then exact
+ * compare). A new bitset is copied, so callers may reuse their scratch space.
+ */
 export class BitsetPool {
   readonly items: Uint32Array[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly buckets = new Map<number, number[]>();
 
   intern(words: Uint32Array): number {
-    const key = words.length > 4096 ? bitsKeyLong(words) : bitsKey(words);
-    let id = this.index.get(key);
-    if (id === undefined) {
-      id = this.items.length;
-      this.items.push(words);
-      this.index.set(key, id);
+    const h = bitsHash(words);
+    const bucket = this.buckets.get(h);
+    if (bucket) {
+      for (const id of bucket) if (bitsEqual(this.items[id]!, words)) return id;
     }
+    const id = this.items.length;
+    this.items.push(words.slice());
+    if (bucket) bucket.push(id);
+    else this.buckets.set(h, [id]);
     return id;
   }
-}
-
-function bitsKeyLong(words: Uint32Array): string {
-  let s = "";
-  for (let i = 0; i < words.length; i += 4096) s += bitsKey(words.subarray(i, i + 4096));
-  return s;
 }

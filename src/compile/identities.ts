@@ -35,6 +35,15 @@ function sortedEntries<T>(m: Readonly<Record<string, T>> | ReadonlyMap<string, T
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Exact and cheap: label keys and values cannot hold NUL or SOH, so they separate fields. */
+function identityKey(pod: Pod, namedPorts: Map<string, number[]>): string {
+  let key = pod.namespace;
+  for (const [k, v] of sortedEntries(pod.labels)) key += `\u0001${k}\u0000${v}`;
+  key += "\u0002";
+  for (const [k, v] of sortedEntries(namedPorts)) key += `\u0001${k}\u0000${v.join(",")}`;
+  return key;
+}
+
 export function identities(cluster: Cluster): { identities: Identity[]; ofPod: Map<Pod, number> } {
   const namespaceLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
   const byKey = new Map<string, number>();
@@ -42,7 +51,7 @@ export function identities(cluster: Cluster): { identities: Identity[]; ofPod: M
   const ofPod = new Map<Pod, number>();
   for (const pod of cluster.pods) {
     const namedPorts = portsOf(pod.ports);
-    const key = JSON.stringify([pod.namespace, sortedEntries(pod.labels), sortedEntries(namedPorts)]);
+    const key = identityKey(pod, namedPorts);
     let id = byKey.get(key);
     if (id === undefined) {
       id = list.length;

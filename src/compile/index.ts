@@ -37,17 +37,36 @@ export interface Compiled {
   readonly stats: CompileStats;
 }
 
-export function compileCluster(cluster: Cluster): Compiled {
+export interface CompileOptions {
+  /** Called after each stage with its name and duration in milliseconds (for benchmarks). */
+  readonly onStage?: (stage: string, ms: number) => void;
+}
+
+export function compileCluster(cluster: Cluster, options: CompileOptions = {}): Compiled {
+  let last = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    options.onStage?.(stage, now - last);
+    last = now;
+  };
   const { identities: idents, ofPod } = identities(cluster);
   const cidr = cidrClasses(cluster.policies);
   const classes = peerClasses(cluster, idents, ofPod, cidr);
   const ports = portClasses(cluster.policies, idents);
-  const peers = new PeerSets(classes, idents, cidr);
-  const profiles = buildProfiles(cluster, { peers, classes, ports, idents });
-  const merge = mergeColumns(profiles.rows.items, classes.count);
+  const peers = new PeerSets(classes, idents, cidr, cluster.policies);
+  lap("classes");
+  // Merge on the peer sets first (rows are built from them), so rows are built narrow.
+  const basis = mergeColumns(peers.basis(), classes.count);
+  peers.remap(basis);
+  lap("peer sets");
+  const profiles = buildProfiles(cluster, { peers, ports, idents });
+  lap("profiles");
+  const rowMerge = mergeColumns(profiles.rows.items, basis.count);
+  const merge = { count: rowMerge.count, map: basis.map.map((q) => rowMerge.map[q]!) };
   const rowWords = wordsFor(merge.count);
   const rows = new Uint32Array(profiles.rows.items.length * rowWords);
-  profiles.rows.items.forEach((r, i) => rows.set(remapRow(r, merge), i * rowWords));
+  profiles.rows.items.forEach((r, i) => rows.set(remapRow(r, rowMerge), i * rowWords));
+  lap("rows");
 
   const addresses = addressTables(cluster, (pod) => {
     const identity = ofPod.get(pod)!;
@@ -62,6 +81,7 @@ export function compileCluster(cluster: Cluster): Compiled {
   nodes.forEach((n, i) => nodeWords.set(n, i * 256));
 
   const { entries, hash4, hash6 } = addresses;
+  lap("addresses");
   const meta = new Uint32Array(Meta.WORDS);
   meta[Meta.PEER_CLASSES] = merge.count;
   meta[Meta.ROW_WORDS] = rowWords;

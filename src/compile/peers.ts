@@ -4,10 +4,11 @@
  * any other address is (outside, its CIDR class). Every selector and ipBlock peer becomes a
  * bitset over peer classes, evaluated once and cached.
  */
-import type { Cluster, NetworkPolicy, Peer } from "../model/types.js";
-import { setBit, wordsFor } from "./bits.js";
+import type { Cluster, NetworkPolicy, Peer, Rule } from "../model/types.js";
+import { orInto, setBit, wordsFor } from "./bits.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { Identity } from "./identities.js";
+import { type ColumnMerge, remapRow } from "./merge.js";
 import { compileSelector } from "./selector.js";
 
 export interface PeerClasses {
@@ -49,28 +50,79 @@ export function peerClasses(cluster: Cluster, idents: readonly Identity[], ofPod
   return { count: identityOf.length, identityOf: Int32Array.from(identityOf), cidrClassOf: Int32Array.from(cidrClassOf), outsideOf, ofIdentity, ofAddress };
 }
 
-/** Caches the bitset of every distinct peer of every rule. */
+/**
+ * The bitset of every distinct peer of every rule, and of every named-port destination,
+ * computed once. Because every row is built from these sets (unions, and intersections with
+ * named-port destinations), peer classes that no set tells apart can be merged before any row
+ * is built: `basis()` gives the sets to merge on, `remap()` moves everything to the merged space.
+ */
 export class PeerSets {
   private readonly cache = new Map<string, Uint32Array>();
-  readonly words: number;
-  readonly all: Uint32Array;
+  private readonly ruleCache = new Map<Rule, Uint32Array>();
+  words: number;
+  all: Uint32Array;
+  /** Egress named ports: `name/protocol` → port number → pod peer classes resolving it there. */
+  named = new Map<string, Map<number, Uint32Array>>();
 
-  constructor(private readonly classes: PeerClasses, private readonly idents: readonly Identity[], private readonly cidr: CidrClasses) {
+  /** Identities by namespace, so a namespace selector is evaluated once per namespace. */
+  private readonly byNamespace = new Map<string, { labels: Identity["namespaceLabels"]; members: number[] }>();
+
+  constructor(private readonly classes: PeerClasses, private readonly idents: readonly Identity[], private readonly cidr: CidrClasses, policies: readonly NetworkPolicy[]) {
+    idents.forEach((id, i) => {
+      const entry = this.byNamespace.get(id.namespace) ?? { labels: id.namespaceLabels, members: [] };
+      entry.members.push(i);
+      this.byNamespace.set(id.namespace, entry);
+    });
     this.words = wordsFor(classes.count);
     this.all = new Uint32Array(this.words);
     for (let q = 0; q < classes.count; q++) setBit(this.all, q);
+    for (const policy of policies) {
+      for (const rule of [...policy.ingress, ...policy.egress]) {
+        for (const peer of rule.peers) {
+          const key = peerKey(peer, policy);
+          if (!this.cache.has(key)) this.cache.set(key, peer.ipBlock ? this.blockBits(blockKey(peer.ipBlock)) : this.podBits(peer, policy.namespace));
+        }
+      }
+    }
+    this.namedDestinations();
   }
 
-  of(peer: Peer, policy: NetworkPolicy): Uint32Array {
-    const key = peer.ipBlock
-      ? `b:${blockKey(peer.ipBlock)}`
-      : JSON.stringify([peer.namespaceSelector ? null : policy.namespace, peer.namespaceSelector, peer.podSelector]);
-    let bits = this.cache.get(key);
+  basis(): Uint32Array[] {
+    return [this.all, ...this.cache.values(), ...[...this.named.values()].flatMap((m) => [...m.values()])];
+  }
+
+  remap(merge: ColumnMerge): void {
+    for (const [k, v] of this.cache) this.cache.set(k, remapRow(v, merge));
+    for (const byNumber of this.named.values()) for (const [n, v] of byNumber) byNumber.set(n, remapRow(v, merge));
+    this.all = remapRow(this.all, merge);
+    this.words = wordsFor(merge.count);
+    this.ruleCache.clear();
+  }
+
+  /** The peers a rule allows: every peer when its list is empty. */
+  ofRule(rule: Rule, policy: NetworkPolicy): Uint32Array {
+    if (rule.peers.length === 0) return this.all;
+    let bits = this.ruleCache.get(rule);
     if (!bits) {
-      bits = peer.ipBlock ? this.blockBits(blockKey(peer.ipBlock)) : this.podBits(peer, policy.namespace);
-      this.cache.set(key, bits);
+      bits = new Uint32Array(this.words);
+      for (const peer of rule.peers) orInto(bits, this.cache.get(peerKey(peer, policy))!);
+      this.ruleCache.set(rule, bits);
     }
     return bits;
+  }
+
+  private namedDestinations(): void {
+    this.idents.forEach((id, i) => {
+      for (const [key, numbers] of id.namedPorts) {
+        const byNumber = this.named.get(key) ?? new Map<number, Uint32Array>();
+        this.named.set(key, byNumber);
+        for (const n of numbers) {
+          const bits = byNumber.get(n) ?? new Uint32Array(this.words);
+          byNumber.set(n, bits);
+          for (const q of this.classes.ofIdentity[i]!) setBit(bits, q);
+        }
+      }
+    });
   }
 
   private blockBits(key: string): Uint32Array {
@@ -88,12 +140,18 @@ export class PeerSets {
     const bits = new Uint32Array(this.words);
     const inNamespace = peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined;
     const podOk = peer.podSelector ? compileSelector(peer.podSelector) : () => true;
-    this.idents.forEach((id, i) => {
-      const nsOk = inNamespace ? inNamespace(id.namespaceLabels) : id.namespace === policyNamespace;
-      if (nsOk && podOk(id.labels)) {
-        for (const q of this.classes.ofIdentity[i]!) setBit(bits, q);
+    for (const [namespace, { labels, members }] of this.byNamespace) {
+      if (inNamespace ? !inNamespace(labels) : namespace !== policyNamespace) continue;
+      for (const i of members) {
+        if (podOk(this.idents[i]!.labels)) for (const q of this.classes.ofIdentity[i]!) setBit(bits, q);
       }
-    });
+    }
     return bits;
   }
+}
+
+/** Pod peers without a namespaceSelector depend on the policy's namespace. */
+function peerKey(peer: Peer, policy: NetworkPolicy): string {
+  if (peer.ipBlock) return `b:${blockKey(peer.ipBlock)}`;
+  return JSON.stringify([peer.namespaceSelector ? null : policy.namespace, peer.namespaceSelector, peer.podSelector]);
 }

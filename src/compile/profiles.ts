@@ -8,7 +8,7 @@
 import type { Cluster, Direction, NetworkPolicy, PolicyPort, Protocol } from "../model/types.js";
 import { BitsetPool, orInto } from "./bits.js";
 import { type Identity, namedPortKey } from "./identities.js";
-import type { PeerClasses, PeerSets } from "./peers.js";
+import type { PeerSets } from "./peers.js";
 import { type PortClasses, classOfPort, classesOfRange } from "./ports.js";
 import { compileSelector } from "./selector.js";
 
@@ -26,35 +26,17 @@ export interface Profiles {
 
 interface Context {
   readonly peers: PeerSets;
-  readonly classes: PeerClasses;
   readonly ports: PortClasses;
   readonly idents: readonly Identity[];
-  /** Egress named ports: `name/protocol` → port number → pod peer classes resolving it there. */
-  readonly namedDestinations: Map<string, Map<number, Uint32Array>>;
-}
-
-function namedDestinations(idents: readonly Identity[], classes: PeerClasses, words: number): Map<string, Map<number, Uint32Array>> {
-  const out = new Map<string, Map<number, Uint32Array>>();
-  idents.forEach((id, i) => {
-    for (const [key, numbers] of id.namedPorts) {
-      const byNumber = out.get(key) ?? new Map<number, Uint32Array>();
-      out.set(key, byNumber);
-      for (const n of numbers) {
-        const bits = byNumber.get(n) ?? new Uint32Array(words);
-        byNumber.set(n, bits);
-        for (const q of classes.ofIdentity[i]!) bits[q >>> 5]! |= 1 << (q & 31);
-      }
-    }
-  });
-  return out;
+  readonly scratch: { rows?: Uint32Array };
 }
 
 function usesNamedPorts(policies: readonly NetworkPolicy[], direction: Direction): boolean {
   return policies.some((p) => p[direction].some((r) => r.ports.some((port) => typeof port.port === "string")));
 }
 
-export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "namedDestinations">): Profiles {
-  const ctx: Context = { ...ctx0, namedDestinations: namedDestinations(ctx0.idents, ctx0.classes, ctx0.peers.words) };
+export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch">): Profiles {
+  const ctx: Context = { ...ctx0, scratch: {} };
   const selects = cluster.policies.map((p) => compileSelector(p.podSelector));
   const inNamespace = new Map<string, number[]>();
   cluster.policies.forEach((p, i) => inNamespace.set(p.namespace, [...(inNamespace.get(p.namespace) ?? []), i]));
@@ -87,12 +69,20 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "namedDestin
 }
 
 function profileRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, pool: BitsetPool): Uint32Array {
-  const slots: (Uint32Array | undefined)[] = new Array(ctx.ports.count);
-  const slot = (k: number) => (slots[k] ??= new Uint32Array(ctx.peers.words));
+  // One scratch row per port class, reused across profiles: the pool copies what it keeps.
+  const words = ctx.peers.words;
+  const scratch = (ctx.scratch.rows ??= new Uint32Array(ctx.ports.count * words));
+  const used = new Uint8Array(ctx.ports.count);
+  const slot = (k: number) => {
+    if (!used[k]) {
+      used[k] = 1;
+      scratch.fill(0, k * words, (k + 1) * words);
+    }
+    return scratch.subarray(k * words, (k + 1) * words);
+  };
   for (const policy of policies) {
     for (const rule of policy[direction]) {
-      const peers = rule.peers.length === 0 ? ctx.peers.all : new Uint32Array(ctx.peers.words);
-      for (const peer of rule.peers) orInto(peers, ctx.peers.of(peer, policy));
+      const peers = ctx.peers.ofRule(rule, policy);
       if (rule.ports.length === 0) {
         for (let k = 0; k < ctx.ports.count; k++) orInto(slot(k), peers);
         continue;
@@ -100,7 +90,7 @@ function profileRows(policies: readonly NetworkPolicy[], direction: Direction, t
       for (const port of rule.ports) addPort(port, peers, direction, target, ctx, slot);
     }
   }
-  return Uint32Array.from(slots, (s) => (s ? pool.intern(s) : 0));
+  return Uint32Array.from(used, (u, k) => (u ? pool.intern(scratch.subarray(k * words, (k + 1) * words)) : 0));
 }
 
 function addPort(port: PolicyPort, peers: Uint32Array, direction: Direction, target: Identity, ctx: Context, slot: (k: number) => Uint32Array): void {
@@ -115,7 +105,7 @@ function addPort(port: PolicyPort, peers: Uint32Array, direction: Direction, tar
     for (const n of target.namedPorts.get(key) ?? []) orInto(slot(classOfPort(ctx.ports, protocol, n)), peers);
     return;
   }
-  for (const [n, destinations] of ctx.namedDestinations.get(key) ?? []) {
+  for (const [n, destinations] of ctx.peers.named.get(key) ?? []) {
     const row = slot(classOfPort(ctx.ports, protocol, n));
     for (let w = 0; w < row.length; w++) row[w]! |= peers[w]! & destinations[w]!;
   }
