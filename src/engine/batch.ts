@@ -29,17 +29,49 @@ export function writeAddress(words: Uint32Array, at: number, ip: IPAddress): voi
   }
 }
 
-export class FlowBatch {
+export interface BatchBuffers {
   readonly src: Uint32Array;
   readonly dst: Uint32Array;
   readonly meta: Uint32Array;
-  length = 0;
+}
 
-  constructor(readonly capacity: number, buffers?: { src: Uint32Array; dst: Uint32Array; meta: Uint32Array }) {
+export class FlowBatch {
+  length = 0;
+  private buffers: BatchBuffers;
+
+  /**
+   * A batch in ordinary memory; `Engine.createBatch` makes one that lives in the engine's
+   * WebAssembly memory instead (decided without any copy).
+   */
+  constructor(readonly capacity: number, buffers?: () => BatchBuffers) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`FlowBatch: capacity must be a whole number, got ${capacity}`);
-    this.src = buffers?.src ?? new Uint32Array(capacity * WORDS_PER_ADDRESS);
-    this.dst = buffers?.dst ?? new Uint32Array(capacity * WORDS_PER_ADDRESS);
-    this.meta = buffers?.meta ?? new Uint32Array(capacity);
+    this.refresh = buffers;
+    this.buffers = buffers?.() ?? {
+      src: new Uint32Array(capacity * WORDS_PER_ADDRESS),
+      dst: new Uint32Array(capacity * WORDS_PER_ADDRESS),
+      meta: new Uint32Array(capacity),
+    };
+  }
+
+  private readonly refresh: (() => BatchBuffers) | undefined;
+
+  /** Views into WebAssembly memory are detached when it grows: make them again. */
+  private get live(): BatchBuffers {
+    if (this.refresh && this.buffers.meta.byteLength === 0 && this.capacity > 0) this.buffers = this.refresh();
+    return this.buffers;
+  }
+
+  /** 4 words per flow (see the layout above). Re-read after any engine call: do not keep it. */
+  get src(): Uint32Array {
+    return this.live.src;
+  }
+
+  get dst(): Uint32Array {
+    return this.live.dst;
+  }
+
+  get meta(): Uint32Array {
+    return this.live.meta;
   }
 
   /** Appends one flow; src and dst must be of one family. */
@@ -47,9 +79,10 @@ export class FlowBatch {
     if (this.length >= this.capacity) throw new RangeError(`FlowBatch: full (capacity ${this.capacity})`);
     if (src.family !== dst.family) throw new RangeError(`FlowBatch: ${src.text} and ${dst.text} are of different families`);
     const i = this.length++;
-    writeAddress(this.src, i * WORDS_PER_ADDRESS, src);
-    writeAddress(this.dst, i * WORDS_PER_ADDRESS, dst);
-    this.meta[i] = packMeta(port, protocol, src.family);
+    const b = this.live;
+    writeAddress(b.src, i * WORDS_PER_ADDRESS, src);
+    writeAddress(b.dst, i * WORDS_PER_ADDRESS, dst);
+    b.meta[i] = packMeta(port, protocol, src.family);
   }
 
   clear(): void {

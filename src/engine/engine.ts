@@ -30,6 +30,7 @@ export class Engine {
   private readonly meta: number;
   private readonly out: number;
   private readonly scratch = new Uint32Array(WORDS_PER_ADDRESS * 2);
+  private readonly resident = new WeakMap<FlowBatch, { src: number; dst: number; meta: number; out: number }>();
 
   /** Use compile/loadBundle (or their Sync forms) to make one. */
   private constructor(private readonly core: CoreExports, private readonly bytes: Uint8Array, readonly stats?: CompileStats) {
@@ -69,26 +70,70 @@ export class Engine {
   }
 
   /**
-   * Decides every flow of the batch; returns one byte per flow (1 allow, 0 deny, 255 for a
-   * flow whose protocol or family code is not valid), in `out` if given.
+   * A batch that lives in this engine's WebAssembly memory: flows written into it are decided
+   * in place, with no copy at all. Its arrays are re-made if memory grows (by a later
+   * createBatch), so read `batch.src` etc. afresh rather than keeping them.
    */
-  decideBatch(batch: FlowBatch, out: Uint8Array = new Uint8Array(batch.length)): Uint8Array {
-    if (out.length < batch.length) throw new RangeError(`decideBatch: out holds ${out.length} verdicts, the batch has ${batch.length} flows`);
-    const buffer = this.core.memory.buffer;
-    const src = new Uint32Array(buffer, this.src, CHUNK * 4);
-    const dst = new Uint32Array(buffer, this.dst, CHUNK * 4);
-    const meta = new Uint32Array(buffer, this.meta, CHUNK);
-    const verdicts = new Uint8Array(buffer, this.out, CHUNK);
+  createBatch(capacity: number): FlowBatch {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`createBatch: capacity must be a whole number, got ${capacity}`);
+    const src = this.core.alloc(capacity * 16);
+    const dst = this.core.alloc(capacity * 16);
+    const meta = this.core.alloc(capacity * 4);
+    const out = this.core.alloc(capacity);
+    if (capacity > 0 && (!src || !dst || !meta || !out)) throw new RangeError(`createBatch: no memory for ${capacity} flows`);
+    const batch = new FlowBatch(capacity, () => ({
+      src: new Uint32Array(this.core.memory.buffer, src, capacity * 4),
+      dst: new Uint32Array(this.core.memory.buffer, dst, capacity * 4),
+      meta: new Uint32Array(this.core.memory.buffer, meta, capacity),
+    }));
+    this.resident.set(batch, { src, dst, meta, out });
+    return batch;
+  }
+
+  /**
+   * Decides every flow of the batch; returns one byte per flow (1 allow, 0 deny, 255 for a
+   * flow whose protocol or family code is not valid), in `out` if given. A batch made by
+   * createBatch is decided in place; any other is copied in chunks of CHUNK flows.
+   */
+  decideBatch(batch: FlowBatch, out?: Uint8Array): Uint8Array {
+    if (out && out.length < batch.length) throw new RangeError(`decideBatch: out holds ${out.length} verdicts, the batch has ${batch.length} flows`);
+    const resident = this.resident.get(batch);
+    if (resident) {
+      const code = this.core.decideBatch(batch.length, resident.src, resident.dst, resident.meta, resident.out);
+      if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
+      const verdicts = new Uint8Array(this.core.memory.buffer, resident.out, batch.length);
+      return out ? (out.set(verdicts), out) : verdicts.slice();
+    }
+    const result = out ?? new Uint8Array(batch.length);
+    const v = this.views();
+    const [src, dst, meta] = [batch.src, batch.dst, batch.meta];
     for (let start = 0; start < batch.length; start += CHUNK) {
       const n = Math.min(CHUNK, batch.length - start);
-      src.set(batch.src.subarray(start * 4, (start + n) * 4));
-      dst.set(batch.dst.subarray(start * 4, (start + n) * 4));
-      meta.set(batch.meta.subarray(start, start + n));
+      v.src.set(src.subarray(start * 4, (start + n) * 4));
+      v.dst.set(dst.subarray(start * 4, (start + n) * 4));
+      v.meta.set(meta.subarray(start, start + n));
       const code = this.core.decideBatch(n, this.src, this.dst, this.meta, this.out);
       if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
-      out.set(n === CHUNK ? verdicts : verdicts.subarray(0, n), start);
+      result.set(n === CHUNK ? v.out : v.out.subarray(0, n), start);
     }
-    return out;
+    return result;
+  }
+
+  private cached?: { buffer: ArrayBuffer; src: Uint32Array; dst: Uint32Array; meta: Uint32Array; out: Uint8Array };
+
+  /** Views of the chunk buffers, made again only when memory has grown. */
+  private views() {
+    const buffer = this.core.memory.buffer;
+    if (this.cached?.buffer !== buffer) {
+      this.cached = {
+        buffer,
+        src: new Uint32Array(buffer, this.src, CHUNK * 4),
+        dst: new Uint32Array(buffer, this.dst, CHUNK * 4),
+        meta: new Uint32Array(buffer, this.meta, CHUNK),
+        out: new Uint8Array(buffer, this.out, CHUNK),
+      };
+    }
+    return this.cached;
   }
 }
 
