@@ -31,10 +31,11 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
   if (opts.summary) io.stderr.write(clusterSummary(loaded.cluster));
   const evaluator = new ReferenceEvaluator(loaded.cluster);
 
-  const input = opts.flows === "-" ? io.stdin : createReadStream(opts.flows);
   const name = opts.flows === "-" ? "<stdin>" : opts.flows;
   const opened = opts.flows === "-" ? undefined : await stat(opts.flows).catch(() => undefined);
   if (opts.flows !== "-" && !opened) throw new UsageError(`--flows ${opts.flows}: no such file`);
+  // Opened only once it is known to exist: a stream that fails to open emits an unhandled 'error'.
+  const input = opts.flows === "-" ? io.stdin : createReadStream(opts.flows);
   const bar = progressBar(io, opened?.size);
   const out = new BufferedWriter(io.stdout);
   const counts = { flows: 0, allow: 0, deny: 0 };

@@ -62,5 +62,6 @@ export async function* readFlows(input: NodeJS.ReadableStream, file: string, onB
     }
     yield parseFlowLine(text, n, file);
   }
-  if (!header) throw new FlowError(file, n, `empty flow file: expected the header "${FLOW_COLUMNS.join(",")}"`);
+  // An empty file has no line 0 to point at: name its first line.
+  if (!header) throw new FlowError(file, Math.max(n, 1), `empty flow file: expected the header "${FLOW_COLUMNS.join(",")}"`);
 }

@@ -68,7 +68,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 function report(e: unknown, io: Io): number {
   if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+    // "commander.help" is help shown because no command was given: a usage error.
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
     return EXIT.usage;
   }
   if (e instanceof UsageError) {

@@ -28,9 +28,20 @@ export function paint(format: Parameters<typeof styleText>[0], text: string, str
   return color(stream) ? styleText(format, text) : text;
 }
 
+/** Past this many per file, the rest are counted, not printed: garbage input can yield millions. */
+export const MAX_PRINTED_PER_FILE = 50;
+
 export function printDiagnostics(diagnostics: readonly Diagnostic[], stream: NodeJS.WritableStream = process.stderr): void {
+  const perFile = new Map<string, number>();
   for (const d of diagnostics) {
+    const file = d.file ?? "";
+    const n = (perFile.get(file) ?? 0) + 1;
+    perFile.set(file, n);
+    if (n > MAX_PRINTED_PER_FILE) continue;
     const label = d.severity === "error" ? paint("red", "error", stream) : d.severity === "warning" ? paint("yellow", "warning", stream) : paint("dim", "notice", stream);
     stream.write(`${label}: ${formatDiagnostic(d)}\n`);
+  }
+  for (const [file, n] of perFile) {
+    if (n > MAX_PRINTED_PER_FILE) stream.write(`… and ${n - MAX_PRINTED_PER_FILE} more problems in ${file || "the input"}\n`);
   }
 }

@@ -75,8 +75,12 @@ interface ListDefaults {
 }
 
 function readEntry(value: unknown, document: ParsedDocument, at: FieldPath, list: ListDefaults | undefined, out: ObjectsResult): void {
-  const fail = (message: string, path: FieldPath = []) =>
-    out.diagnostics.push(locatedIssue(fieldError(path, message), document, at, describeObject("object", value, document, at)));
+  // Name the kind when the document gives one, even an unservable one: `NetworkPolicy prod/a`.
+  const named = (value as { kind?: unknown } | null)?.kind ?? list?.kind;
+  const fail = (message: string, path: FieldPath = []) => {
+    const label = describeObject(typeof named === "string" && named !== "" ? named : "object", value, document, at);
+    out.diagnostics.push(locatedIssue(fieldError(path, message), document, at, label));
+  };
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const type = Array.isArray(value) ? "array" : typeof value;
     return void fail(`cannot unmarshal ${type} into Go value of type map[string]interface {}`);

@@ -4,9 +4,10 @@
  * of YAML 1.1 documents. Every document keeps its syntax tree so later stages can point at
  * the line and column of a field. The YAML library stays behind this module.
  */
-import { type Document, LineCounter, type Node, isNode, parseAllDocuments, parseDocument } from "yaml";
+import { type Document, LineCounter, type Node, type YAMLError, isMap, isNode, isScalar, isSeq } from "yaml";
+import { type Refusal, composeDocuments } from "./compose.js";
 import type { Diagnostic } from "./diagnostics.js";
-import type { FieldPath } from "./path.js";
+import { type FieldPath, renderPath } from "./path.js";
 
 export interface ParsedDocument {
   readonly file: string;
@@ -44,17 +45,15 @@ function parseYamlStream(file: string, text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { version: "1.1", lineCounter: lines, prettyErrors: false });
+    const composed = composeDocuments(text, "1.1", lines.addNewLine);
+    docs = composed.docs;
+    for (const r of composed.refused) diagnostics.push(refusal(file, lines, 0, r));
   } catch (e) {
     return { documents, diagnostics: [{ severity: "error", file, message: `YAML could not be parsed: ${(e as Error).message}` }] };
   }
-  if (!Array.isArray(docs)) docs = [];
   docs.forEach((doc, i) => {
     const index = i + 1;
-    for (const err of doc.errors) {
-      const pos = lines.linePos(err.pos[0]);
-      diagnostics.push({ severity: "error", file, line: pos.line, column: pos.col, message: yamlMessage(err.code, err.message) });
-    }
+    for (const err of doc.errors) diagnostics.push(syntaxError(file, doc, err, lines, 0));
     if (doc.errors.length > 0) return;
     for (const w of doc.warnings) {
       const pos = lines.linePos(w.pos[0]);
@@ -74,16 +73,55 @@ function toValue(doc: Document, file: string, index: number, lines: LineCounter,
   } catch (e) {
     const pos = doc.contents && isNode(doc.contents) && doc.contents.range ? lines.linePos(doc.contents.range[0]) : undefined;
     const msg = e instanceof RangeError ? "document is nested too deeply" : (e as Error).message;
-    const detail = /alias/i.test(msg) ? "yaml: document contains excessive aliasing" : msg;
+    const detail = /excessive alias/i.test(msg) ? "yaml: document contains excessive aliasing" : msg;
     out.push({ severity: "error", file, line: pos?.line, column: pos?.col, message: `document ${index}: ${detail}` });
     return undefined;
   }
 }
 
-function yamlMessage(code: string, message: string): string {
-  const first = firstLine(message).replace(/ at line \d+, column \d+:?$/, "");
-  if (code === "DUPLICATE_KEY") return `duplicate field: ${first}`;
-  return `YAML syntax error: ${first}`;
+function refusal(file: string, lines: LineCounter, offset: number, r: Refusal): Diagnostic {
+  const pos = lines.linePos(offset + r.offset);
+  return { severity: "error", file, line: pos.line, column: pos.col, message: r.message };
+}
+
+/** A parse error at its line:column; a duplicate key also names its field path (D9). */
+function syntaxError(file: string, doc: Document, err: YAMLError, lines: LineCounter, offset: number): Diagnostic {
+  const pos = lines.linePos(offset + err.pos[0]);
+  const at = { severity: "error" as const, file, line: pos.line, column: pos.col };
+  const first = firstLine(err.message).replace(/ at line \d+, column \d+:?$/, "");
+  if (err.code !== "DUPLICATE_KEY") return { ...at, message: `YAML syntax error: ${first}` };
+  const path = keyPath(doc.contents, err.pos[0]);
+  return path ? { ...at, path: renderPath(path), message: `duplicate field "${renderPath(path)}"` } : { ...at, message: `duplicate field: ${first}` };
+}
+
+/** The path of the mapping key that starts at `offset`, descending only into nodes that contain it. */
+function keyPath(root: unknown, offset: number): FieldPath | undefined {
+  const contains = (n: unknown) => isNode(n) && !!n.range && n.range[0] <= offset && offset < n.range[2];
+  const path: (string | number)[] = [];
+  let node = root;
+  while (isMap(node) || isSeq(node)) {
+    let next: unknown;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (isNode(pair.key) && pair.key.range?.[0] === offset) return [...path, name];
+        if (contains(pair.value)) {
+          path.push(name);
+          next = pair.value;
+          break;
+        }
+      }
+    } else {
+      const i = node.items.findIndex(contains);
+      if (i >= 0) {
+        path.push(i);
+        next = node.items[i];
+      }
+    }
+    if (next === undefined) return undefined;
+    node = next;
+  }
+  return undefined;
 }
 
 function firstLine(s: string): string {
@@ -140,6 +178,7 @@ function splitJson(text: string): { start: number; end: number }[] {
 
 function parseJsonStream(file: string, text: string): ParseResult {
   const lines = new LineCounter();
+  lines.addNewLine(0);
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -155,12 +194,11 @@ function parseJsonStream(file: string, text: string): ParseResult {
       return;
     }
     // JSON.parse keeps the last of duplicate keys silently; the YAML tree reports them and gives positions.
-    const doc = parseDocument(chunk, { version: "1.2", prettyErrors: false });
-    for (const err of doc.errors) {
-      const pos = lines.linePos(start + err.pos[0]);
-      diagnostics.push({ severity: "error", file, line: pos.line, column: pos.col, message: yamlMessage(err.code, err.message) });
-    }
-    if (doc.errors.length === 0 && value !== null) documents.push(makeDocument(file, i + 1, value, doc, lines, start));
+    const { docs, refused } = composeDocuments(chunk, "1.2");
+    const doc = docs[0]!;
+    for (const r of refused) diagnostics.push(refusal(file, lines, start, r));
+    for (const err of doc.errors) diagnostics.push(syntaxError(file, doc, err, lines, start));
+    if (refused.length === 0 && doc.errors.length === 0 && value !== null) documents.push(makeDocument(file, i + 1, value, doc, lines, start));
   });
   return { documents, diagnostics };
 }

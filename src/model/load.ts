@@ -30,8 +30,8 @@ export function loadCluster(sources: readonly Source[], options: LoadOptions = {
   const documents: ParsedDocument[] = [];
   for (const source of sources) {
     const parsed = parseText(source.file, source.text);
-    documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
+    append(documents, parsed.documents);
+    append(diagnostics, parsed.diagnostics);
   }
   return fromDocuments(documents, diagnostics, options);
 }
@@ -44,7 +44,7 @@ export function clusterFromObjects(objects: readonly unknown[], options: LoadOpt
 
 function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagnostic[], options: LoadOptions): Loaded {
   const read = readObjects(documents);
-  diagnostics.push(...read.diagnostics);
+  append(diagnostics, read.diagnostics);
   for (const [key, s] of read.skipped) {
     const what = s.warn ? s.message : `skipped ${s.count} × ${key}: not used by network policy`;
     diagnostics.push({ severity: s.warn ? "warning" : "notice", file: s.file, message: s.warn ? `${what} (${s.count} object${s.count > 1 ? "s" : ""})` : what });
@@ -53,10 +53,10 @@ function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagno
   for (const o of read.objects) {
     const issues = validateObject(o.object, { strict: options.strict ?? false });
     const label = describeObject(o.kind, o.object, o.document, o.at);
-    diagnostics.push(...issues.map((i) => locatedIssue(i, o.document, o.at, label)));
+    for (const i of issues) diagnostics.push(locatedIssue(i, o.document, o.at, label));
     if (!issues.some((i) => i.severity === "error")) valid.push(o);
   }
-  diagnostics.push(...duplicates(read.objects));
+  append(diagnostics, duplicates(read.objects));
   const cluster = assemble(valid, diagnostics);
   if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
   return { cluster, warnings: diagnostics };
@@ -64,14 +64,20 @@ function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagno
 
 export async function loadPaths(paths: readonly string[], options: LoadOptions = {}, stdin?: NodeJS.ReadableStream): Promise<Loaded> {
   const { sources, diagnostics } = await readSources(paths, stdin);
+  let loaded: Loaded;
   try {
-    const loaded = loadCluster(sources, options);
-    if (diagnostics.length > 0) throw new PolicyError([...diagnostics, ...loaded.warnings]);
-    return loaded;
+    loaded = loadCluster(sources, options);
   } catch (e) {
     if (e instanceof PolicyError && diagnostics.length > 0) throw new PolicyError([...diagnostics, ...e.diagnostics]);
     throw e;
   }
+  if (diagnostics.length > 0) throw new PolicyError([...diagnostics, ...loaded.warnings]);
+  return loaded;
+}
+
+/** push(...items) overflows the stack past ~100k items; inputs can have millions. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function place(o: LoadedObject): string {

@@ -1,0 +1,72 @@
+/** A benchmark scenario: a generated cluster loaded, compiled, and flows for it. */
+import { FlowBatch } from "../src/engine/batch.js";
+import { type Engine, compileSync } from "../src/engine/engine.js";
+import { type ClusterParams, type GeneratedCluster, PRESETS, type PresetName, flowsAsText, generateCluster, generateFlows } from "../src/gen/index.js";
+import { clusterFromObjects } from "../src/model/load.js";
+import type { Cluster } from "../src/model/types.js";
+import type { Flow } from "../src/reference/evaluator.js";
+import { parseIP } from "../src/validate/ip.js";
+
+export interface Scenario {
+  readonly name: PresetName;
+  readonly objects: GeneratedCluster;
+  readonly cluster: Cluster;
+  readonly engine: Engine;
+  readonly loadMs: number;
+  readonly compileMs: number;
+  readonly compileStages: Record<string, number>;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export function buildScenario(name: PresetName, compileRuns = 3, overrides: Partial<ClusterParams> = {}): Scenario {
+  const objects = generateCluster({ ...PRESETS[name], seed: 1, ...overrides });
+  let t = performance.now();
+  const { cluster } = clusterFromObjects([...objects.namespaces, ...objects.pods, ...objects.policies]);
+  const loadMs = performance.now() - t;
+  const times: number[] = [];
+  let engine: Engine | undefined;
+  for (let i = 0; i < compileRuns; i++) {
+    t = performance.now();
+    engine = compileSync(cluster);
+    times.push(performance.now() - t);
+  }
+  return { name, objects, cluster, engine: engine!, loadMs, compileMs: median(times), compileStages: {} };
+}
+
+/** Flows of one family only (pod to pod and outside), copied out of a generated batch. */
+export function familyBatch(s: Scenario, family: 4 | 6, count: number): FlowBatch {
+  const all = generateFlows(s.objects, { count: count * (family === 6 ? 8 : 2), ipv6: family === 6 ? 0.5 : 0, seed: 11 });
+  const out = new FlowBatch(count);
+  for (let i = 0; i < all.length && out.length < count; i++) {
+    if (((all.meta[i]! >>> 24) & 1) !== (family === 6 ? 1 : 0)) continue;
+    const j = out.length++;
+    out.src.set(all.src.subarray(i * 4, i * 4 + 4), j * 4);
+    out.dst.set(all.dst.subarray(i * 4, i * 4 + 4), j * 4);
+    out.meta[j] = all.meta[i]!;
+  }
+  if (out.length < count) throw new Error(`bench: ${s.name} gave ${out.length} IPv${family} flows of the ${count} needed`);
+  return out;
+}
+
+/** The same flows as the reference evaluator takes them (parsed once, outside the timing). */
+export function referenceFlows(batch: FlowBatch, count: number): Flow[] {
+  const flows: Flow[] = [];
+  for (let i = 0; i < Math.min(count, batch.length); i++) {
+    const t = flowsAsText(batch, i);
+    const src = parseIP(t.src);
+    const dst = parseIP(t.dst);
+    if (src.ok && dst.ok) flows.push({ src: src.value, dst: dst.value, protocol: t.protocol, port: t.port });
+  }
+  return flows;
+}
+
+/** A copy of a batch inside the engine's memory, decided in place. */
+export function residentCopy(engine: Engine, batch: FlowBatch, from = 0, count = batch.length): FlowBatch {
+  const r = engine.createBatch(count);
+  r.src.set(batch.src.subarray(from * 4, (from + count) * 4));
+  r.dst.set(batch.dst.subarray(from * 4, (from + count) * 4));
+  r.meta.set(batch.meta.subarray(from, from + count));
+  r.length = count;
+  return r;
+}

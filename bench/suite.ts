@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: the engine's speed and size on the generated scenarios MEDIUM, LARGE and XL,
+ * every ratio measured side by side in one run. `--quick` runs SMALL briefly (CI proves the
+ * benches run); `--only NAME` picks scenarios; `--json` prints the figures as JSON.
+ */
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import type { PresetName } from "../src/gen/index.js";
+import { generateFlows } from "../src/gen/index.js";
+import { ReferenceEvaluator } from "../src/reference/evaluator.js";
+import { measure, platform } from "./measure.js";
+import { buildScenario, familyBatch, referenceFlows, residentCopy } from "./scenario.js";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "boolean", default: false } } });
+const quick = values.quick!;
+const names = (values.only?.split(",") ?? (quick ? ["SMALL"] : ["MEDIUM", "LARGE", "XL"])) as PresetName[];
+const maxTime = quick ? 0.05 : 1.5;
+const FLOWS = quick ? 20_000 : 1_000_000;
+const REFERENCE_SAMPLE = quick ? 500 : 20_000;
+
+interface Row {
+  scenario: string;
+  figure: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+const rows: Row[] = [];
+const add = (scenario: string, figure: string, value: number, unit: string, note?: string) => rows.push({ scenario, figure, value, unit, note });
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+for (const name of names) {
+  log(`bench: ${name}: generating, loading, compiling…`);
+  // The quick run makes SMALL dual-stack so that every measurement has flows to measure.
+  const s = buildScenario(name, quick ? 1 : 3, quick ? { dualStack: 0.3 } : {});
+  const st = s.engine.stats!;
+  add(name, "load + validate", s.loadMs, "ms");
+  add(name, "compile", s.compileMs, "ms", "median of 3");
+  add(name, "bundle", st.bundleBytes / st.pods, "bytes/pod", `${(st.bundleBytes / 1e6).toFixed(2)} MB`);
+  add(name, "tables", st.identities, "identities", `${st.peerClasses} peer classes, ${st.cidrClasses} CIDR classes, ${st.portClasses} port classes, ${st.profiles} profiles, ${st.rows} rows`);
+
+  const flows = generateFlows(s.objects, { count: FLOWS, seed: 2 });
+  const resident = residentCopy(s.engine, flows);
+  const out = new Uint8Array(flows.length);
+  const ref = new ReferenceEvaluator(s.cluster);
+  const sample = referenceFlows(flows, REFERENCE_SAMPLE);
+  log(`bench: ${name}: measuring decideBatch and the reference…`);
+  const m = measure(
+    {
+      decideBatch: () => s.engine.decideBatch(resident, out),
+      "decideBatch (copied in)": () => s.engine.decideBatch(flows, out),
+      reference: () => {
+        for (const f of sample) ref.decideFlow(f);
+      },
+    },
+    maxTime,
+  );
+  const batchRate = m.get("decideBatch")!.hz * flows.length;
+  const refRate = m.get("reference")!.hz * sample.length;
+  add(name, "decideBatch", batchRate / 1e6, "M decisions/s", `±${m.get("decideBatch")!.rme.toFixed(1)}%`);
+  add(name, "decideBatch (copied in)", (m.get("decideBatch (copied in)")!.hz * flows.length) / 1e6, "M decisions/s");
+  add(name, "reference evaluator", refRate / 1e3, "k decisions/s");
+  add(name, "decideBatch ÷ reference", batchRate / refRate, "×");
+  if (name === "LARGE" || quick) detail(name, s);
+}
+
+/** LARGE only: IPv6 cost, one call per flow, and how small a batch reaches the peak. */
+function detail(name: string, s: ReturnType<typeof buildScenario>): void {
+  const n = quick ? 4_096 : 262_144;
+  const v4 = residentCopy(s.engine, familyBatch(s, 4, n));
+  const v6 = residentCopy(s.engine, familyBatch(s, 6, n));
+  const single = referenceFlows(v4, quick ? 1_000 : 10_000);
+  const out = new Uint8Array(n);
+  const sizes = [16, 64, 256, 1024, 16384].filter((b) => b <= n);
+  const batches = new Map(sizes.map((b) => [b, Array.from({ length: n / b }, (_, i) => residentCopy(s.engine, v4, i * b, b))]));
+  log(`bench: ${name}: measuring IPv6, single calls and batch sizes…`);
+  const cases: Record<string, () => void> = {
+    "IPv4 only": () => s.engine.decideBatch(v4, out),
+    "IPv6 only": () => s.engine.decideBatch(v6, out),
+    "decide() per flow": () => {
+      for (const f of single) s.engine.decide(f.src, f.dst, f.protocol, f.port);
+    },
+  };
+  for (const [b, list] of batches) {
+    cases[`batches of ${b}`] = () => {
+      for (const batch of list) s.engine.decideBatch(batch, out);
+    };
+  }
+  const m = measure(cases, maxTime);
+  const ns = (key: string, flows: number) => 1e9 / (m.get(key)!.hz * flows);
+  add(name, "IPv4 decision", ns("IPv4 only", n), "ns");
+  add(name, "IPv6 decision", ns("IPv6 only", n), "ns");
+  add(name, "IPv6 extra cost", ns("IPv6 only", n) - ns("IPv4 only", n), "ns");
+  add(name, "decide() per flow", ns("decide() per flow", single.length), "ns", "one JS→WASM call per flow");
+  const peak = Math.max(...sizes.map((b) => m.get(`batches of ${b}`)!.hz));
+  for (const b of sizes) add(name, `batches of ${b} flows`, (100 * m.get(`batches of ${b}`)!.hz) / peak, "% of peak", `${((m.get(`batches of ${b}`)!.hz * n) / 1e6).toFixed(1)} M/s`);
+}
+
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ platform: platform(), cpu: cpus()[0]?.model, rows }, null, 2)}\n`);
+} else {
+  process.stdout.write(`${platform()}, ${cpus()[0]?.model ?? "cpu"} × ${cpus().length}\n\n`);
+  process.stdout.write("| scenario | figure | value | unit | note |\n| --- | --- | ---: | --- | --- |\n");
+  for (const r of rows) process.stdout.write(`| ${r.scenario} | ${r.figure} | ${fmt(r.value)} | ${r.unit} | ${r.note ?? ""} |\n`);
+}
