@@ -5,10 +5,11 @@
 //   alloc(bytes) → ptr                  linear-memory space for a bundle or a batch (0: no memory)
 //   loadBundle(ptr, len) → code         validate and install a bundle (0 ok; LOAD_ERRORS otherwise)
 //   decide(meta, s0..s3, d0..d3) → u32  one flow: 1 allow, 0 deny, 255 invalid
+//   decide4(meta, src, dst) → u32       one IPv4 flow, the addresses as integers
 //   decideBatch(n, src, dst, meta, out) → code   n flows, one verdict byte each into out
 import { allocate } from "./memory";
 import { E_LENGTH, INVALID, OK } from "./layout";
-import { decideFlow } from "./decide";
+import { decideFlow, decideFlow4 } from "./decide";
 import { loadBundle as load_ } from "./load";
 import { current, loaded } from "./tables";
 
@@ -43,6 +44,11 @@ export function decide(meta: u32, s0: u32, s1: u32, s2: u32, s3: u32, d0: u32, d
   store<u32>(one, d2, 24);
   store<u32>(one, d3, 28);
   return decideFlow(current(), meta, one, one + 16);
+}
+
+export function decide4(meta: u32, src: u32, dst: u32): u32 {
+  if (!loaded()) return INVALID;
+  return decideFlow4(current(), meta, src, dst);
 }
 
 function inMemory(ptr: usize, bytes: u64): bool {

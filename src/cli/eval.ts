@@ -3,8 +3,8 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { loadPaths } from "../model/load.js";
-import { ReferenceEvaluator } from "../reference/evaluator.js";
-import { readFlows } from "./flows.js";
+import { CHUNK_ROWS, type DecideChunk, type EngineName, VERDICT_OF, referenceDecider, wasmFromBundle, wasmFromCluster } from "./deciders.js";
+import { type FlowRow, readFlows } from "./flows.js";
 import { BufferedWriter, paint, printDiagnostics } from "./output.js";
 import { clusterSummary } from "./summary.js";
 import type { Io } from "./io.js";
@@ -15,22 +15,17 @@ export type EvalFormat = (typeof EVAL_FORMATS)[number];
 
 export interface EvalOptions {
   readonly file: readonly string[];
+  readonly bundle?: string;
   readonly flows: string;
   readonly output: EvalFormat;
-  readonly engine: "reference";
+  readonly engine: EngineName;
   readonly strict: boolean;
   readonly summary: boolean;
   readonly quiet: boolean;
 }
 
 export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
-  if (opts.file.length === 0) throw new UsageError("eval needs at least one -f PATH (a file, a directory or - for stdin)");
-  if (opts.flows === "-" && opts.file.includes("-")) throw new UsageError("-f - and --flows - cannot both read standard input");
-  const loaded = await loadPaths(opts.file, { strict: opts.strict }, io.stdin);
-  printDiagnostics(loaded.warnings.filter((d) => !opts.quiet || d.severity === "warning"), io.stderr);
-  if (opts.summary) io.stderr.write(clusterSummary(loaded.cluster));
-  const evaluator = new ReferenceEvaluator(loaded.cluster);
-
+  const decide = await decider(opts, io);
   const name = opts.flows === "-" ? "<stdin>" : opts.flows;
   const opened = opts.flows === "-" ? undefined : await stat(opts.flows).catch(() => undefined);
   if (opts.flows !== "-" && !opened) throw new UsageError(`--flows ${opts.flows}: no such file`);
@@ -40,14 +35,25 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
   const out = new BufferedWriter(io.stdout);
   const counts = { flows: 0, allow: 0, deny: 0 };
   const started = process.hrtime.bigint();
-  await out.write(header(opts.output));
-  try {
-    for await (const row of readFlows(input, name, bar?.tick)) {
-      const verdict = evaluator.decideFlow(row.flow);
+  const chunk: FlowRow[] = [];
+  const flush = async () => {
+    const verdicts = decide(chunk);
+    for (let i = 0; i < chunk.length; i++) {
+      const row = chunk[i]!;
+      const verdict = VERDICT_OF[verdicts[i]!]!;
       counts.flows++;
       counts[verdict]++;
       await out.write(formatRow(opts.output, row.srcText, row.dstText, row.flow.protocol, row.flow.port, verdict, io));
     }
+    chunk.length = 0;
+  };
+  await out.write(header(opts.output));
+  try {
+    for await (const row of readFlows(input, name, bar?.tick)) {
+      chunk.push(row);
+      if (chunk.length === CHUNK_ROWS) await flush();
+    }
+    await flush();
   } finally {
     await out.flush();
     bar?.stop();
@@ -57,6 +63,23 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
     `${counts.flows} flows: ${counts.allow} allowed, ${counts.deny} denied (${seconds.toFixed(2)} s, engine ${opts.engine})\n`,
   );
   return 0;
+}
+
+/** Loads the cluster (or the bundle) and picks the engine; every usage mistake is caught here. */
+async function decider(opts: EvalOptions, io: Io): Promise<DecideChunk> {
+  if (opts.bundle !== undefined) {
+    if (opts.file.length > 0) throw new UsageError("--bundle and -f are alternatives: a bundle already holds the cluster");
+    if (opts.engine === "reference") throw new UsageError("--engine reference needs the manifests (-f): a bundle holds only compiled tables");
+    if (opts.summary) throw new UsageError("--summary needs the manifests (-f): a bundle holds only compiled tables");
+    if (opts.flows === "-" && opts.bundle === "-") throw new UsageError("--bundle - and --flows - cannot both read standard input");
+    return wasmFromBundle(opts.bundle);
+  }
+  if (opts.file.length === 0) throw new UsageError("eval needs at least one -f PATH (a file, a directory or - for stdin), or --bundle PATH");
+  if (opts.flows === "-" && opts.file.includes("-")) throw new UsageError("-f - and --flows - cannot both read standard input");
+  const loaded = await loadPaths(opts.file, { strict: opts.strict }, io.stdin);
+  printDiagnostics(loaded.warnings.filter((d) => !opts.quiet || d.severity === "warning"), io.stderr);
+  if (opts.summary) io.stderr.write(clusterSummary(loaded.cluster));
+  return opts.engine === "reference" ? referenceDecider(loaded.cluster) : wasmFromCluster(loaded.cluster);
 }
 
 function header(format: EvalFormat): string {

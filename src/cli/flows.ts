@@ -34,6 +34,9 @@ export function parseFlowLine(text: string, line: number, file: string): FlowRow
   if (!src.ok) throw new FlowError(file, line, `src: not an IP address: ${JSON.stringify(srcText)}`);
   const dst = parseIP(dstText);
   if (!dst.ok) throw new FlowError(file, line, `dst: not an IP address: ${JSON.stringify(dstText)}`);
+  if (src.value.family !== dst.value.family) {
+    throw new FlowError(file, line, `src ${srcText} and dst ${dstText} are of different IP families`);
+  }
   const protocol = PROTOCOLS[protoText.toUpperCase()];
   if (!protocol) throw new FlowError(file, line, `protocol: ${JSON.stringify(protoText)} is not TCP, UDP or SCTP`);
   if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {

@@ -14,3 +14,11 @@ export class UsageError extends Error {
 }
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+
+/** Input that cannot be used (a missing or invalid file): exit status 1, one `error:` line. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}

@@ -5,9 +5,11 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { PolicyError } from "../load/diagnostics.js";
+import { type CompileCommandOptions, runCompile } from "./compile.js";
+import { ENGINES } from "./deciders.js";
 import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
 import { FlowError } from "./flows.js";
-import { EXIT, type Io, UsageError } from "./io.js";
+import { EXIT, InputError, type Io, UsageError } from "./io.js";
 import { printDiagnostics } from "./output.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -32,9 +34,10 @@ function buildProgram(io: Io, run: (p: Promise<number>) => void): Command {
     .command("eval")
     .description("decide every flow of a CSV flow file against the cluster read from -f")
     .addOption(new Option("-f, --file <path>", "manifests: a file, a directory (recursive) or - for stdin; repeatable").argParser(collect).default([]))
+    .option("--bundle <path>", "a bundle saved by `netpol compile`, instead of -f")
     .requiredOption("--flows <path>", "CSV flow file with header src,dst,protocol,port, or - for stdin")
     .addOption(new Option("-o, --output <format>", "output format").choices(EVAL_FORMATS).default("csv"))
-    .addOption(new Option("--engine <engine>", "decision engine").choices(["reference"]).default("reference"))
+    .addOption(new Option("--engine <engine>", "wasm: the compiled core; reference: the executable spec (slow)").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("--summary", "print a summary of the cluster (pods, addresses, isolation) to stderr first", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
@@ -47,10 +50,32 @@ Warnings, the progress bar (on a terminal) and a closing count go to stderr.
 
 Exit status: 0 ok, 1 invalid manifests or flows, 2 usage error.
 
-Example:
-  netpol eval -f cluster.yaml -f policies/ --flows flows.csv -o jsonl`,
+Examples:
+  netpol eval -f cluster.yaml -f policies/ --flows flows.csv -o jsonl
+  netpol eval --bundle policy.bundle --flows - < flows.csv`,
     )
     .action((opts: EvalOptions) => run(runEval(opts, io)));
+
+  program
+    .command("compile")
+    .description("compile the cluster read from -f into a bundle for `eval --bundle` or any WebAssembly host")
+    .addOption(new Option("-f, --file <path>", "manifests: a file, a directory (recursive) or - for stdin; repeatable").argParser(collect).default([]))
+    .requiredOption("-o, --output <path>", "where to write the bundle (- for stdout)")
+    .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
+    .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
+    .option("--json", "print the bundle's statistics as one JSON line on stderr", false)
+    .addHelpText(
+      "after",
+      `
+The bundle format and the core's ABI are documented in BUNDLE.md. Statistics (size, identities,
+classes, rows) go to stderr.
+
+Exit status: 0 ok, 1 invalid manifests, 2 usage error.
+
+Example:
+  netpol compile -f cluster.yaml -f policies/ -o policy.bundle`,
+    )
+    .action((opts: CompileCommandOptions) => run(runCompile(opts, io)));
   return program;
 }
 
@@ -82,7 +107,7 @@ function report(e: unknown, io: Io): number {
     io.stderr.write(`${n} error${n === 1 ? "" : "s"}: nothing evaluated\n`);
     return EXIT.invalid;
   }
-  if (e instanceof FlowError) {
+  if (e instanceof FlowError || e instanceof InputError) {
     io.stderr.write(`error: ${e.message}\n`);
     return EXIT.invalid;
   }

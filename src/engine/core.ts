@@ -11,6 +11,7 @@ export interface CoreExports {
   alloc(bytes: number): number;
   loadBundle(ptr: number, len: number): number;
   decide(meta: number, s0: number, s1: number, s2: number, s3: number, d0: number, d1: number, d2: number, d3: number): number;
+  decide4(meta: number, src: number, dst: number): number;
   decideBatch(n: number, src: number, dst: number, meta: number, out: number): number;
 }
 

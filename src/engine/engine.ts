@@ -7,7 +7,7 @@ import { compileCluster, type CompileStats } from "../compile/index.js";
 import { LOAD_ERRORS } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Verdict } from "../model/types.js";
 import { parseIP } from "../validate/ip.js";
-import { FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
+import { FlowBatch, PROTOCOL_CODE, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
 
 /** Flows per call into the core: large enough to amortise the call, small enough for L2. */
@@ -62,6 +62,10 @@ export class Engine {
     const d = typeof dst === "string" ? address(dst) : dst;
     if (s.family !== d.family) throw new RangeError(`decide: ${s.text} and ${d.text} are of different families`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`decide: port ${port} is not in 1..65535`);
+    if (s.family === 4) {
+      const meta = port | (PROTOCOL_CODE[protocol] << 16);
+      return this.core.decide4(meta, ipv4Word(s.bytes), ipv4Word(d.bytes)) === VERDICT_ALLOW ? "allow" : "deny";
+    }
     const w = this.scratch;
     writeAddress(w, 0, s);
     writeAddress(w, 4, d);
@@ -135,6 +139,10 @@ export class Engine {
     }
     return this.cached;
   }
+}
+
+function ipv4Word(b: Uint8Array): number {
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
 function address(text: string): IPAddress {

@@ -1,0 +1,55 @@
+/**
+ * The two engines `eval` can use, behind one shape: decide a chunk of parsed flow rows. The
+ * WASM engine writes the chunk into a batch that lives in its memory and decides it in one
+ * call; the reference evaluator walks the policies flow by flow.
+ */
+import { readFile } from "node:fs/promises";
+import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
+import type { Cluster, Verdict } from "../model/types.js";
+import { ReferenceEvaluator } from "../reference/evaluator.js";
+import type { FlowRow } from "./flows.js";
+import { InputError } from "./io.js";
+
+export const ENGINES = ["wasm", "reference"] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** Rows per chunk: one call into the core per chunk. */
+export const CHUNK_ROWS = 4096;
+
+export type DecideChunk = (rows: readonly FlowRow[]) => ArrayLike<number>;
+
+export const VERDICT_OF: readonly Verdict[] = ["deny", "allow"];
+
+export function referenceDecider(cluster: Cluster): DecideChunk {
+  const ref = new ReferenceEvaluator(cluster);
+  return (rows) => Uint8Array.from(rows, (r) => (ref.decideFlow(r.flow) === "allow" ? 1 : 0));
+}
+
+export function wasmDecider(engine: Engine): DecideChunk {
+  const batch = engine.createBatch(CHUNK_ROWS);
+  const out = new Uint8Array(CHUNK_ROWS);
+  return (rows) => {
+    batch.clear();
+    for (const r of rows) batch.push(r.flow.src, r.flow.dst, r.flow.protocol, r.flow.port);
+    return engine.decideBatch(batch, out).subarray(0, rows.length);
+  };
+}
+
+export async function wasmFromCluster(cluster: Cluster): Promise<DecideChunk> {
+  return wasmDecider(await compile(cluster));
+}
+
+export async function wasmFromBundle(path: string): Promise<DecideChunk> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  try {
+    return wasmDecider(await loadBundle(bytes));
+  } catch (e) {
+    if (e instanceof BundleError) throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
