@@ -1,6 +1,3 @@
-/** The library surface of netpol-wasm. */
-export { clusterFromObjects, loadCluster, loadPaths, type LoadOptions, type Loaded, type Source } from "./model/load.js";
-export { ReferenceEvaluator, type Flow } from "./reference/evaluator.js";
-export { PolicyError, formatDiagnostic, type Diagnostic } from "./load/diagnostics.js";
-export { parseIP, parseCIDR, cidrContains, type IPAddress, type CIDR } from "./validate/ip.js";
-export type * from "./model/types.js";
+/** The library surface of netpol-wasm for Node: everything in browser.ts, plus files and stdin. */
+export * from "./browser.js";
+export { loadPaths } from "./model/files.js";

@@ -1,7 +1,7 @@
 /** `netpol compile`: manifests → a bundle file that `eval --bundle` (or any WASM host) loads. */
 import { writeFile } from "node:fs/promises";
 import { compileCluster } from "../compile/index.js";
-import { loadPaths } from "../model/load.js";
+import { loadPaths } from "../model/files.js";
 import { type Io, InputError, UsageError } from "./io.js";
 import { printDiagnostics } from "./output.js";
 

@@ -2,7 +2,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
-import { loadPaths } from "../model/load.js";
+import { loadPaths } from "../model/files.js";
 import { CHUNK_ROWS, type DecideChunk, type EngineName, VERDICT_OF, referenceDecider, wasmFromBundle, wasmFromCluster } from "./deciders.js";
 import { type FlowRow, readFlows } from "./flows.js";
 import { BufferedWriter, paint, printDiagnostics } from "./output.js";

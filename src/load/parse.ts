@@ -9,6 +9,12 @@ import { type Refusal, composeDocuments } from "./compose.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { type FieldPath, renderPath } from "./path.js";
 
+/** One input text: a file's contents, standard input, or a string given to the library. */
+export interface Source {
+  readonly file: string;
+  readonly text: string;
+}
+
 export interface ParsedDocument {
   readonly file: string;
   /** 1-based position of the document in its file. */

@@ -6,11 +6,9 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
+import type { Source } from "./parse.js";
 
-export interface Source {
-  readonly file: string;
-  readonly text: string;
-}
+export type { Source };
 
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const MANIFEST = /\.(ya?ml|json)$/i;

@@ -6,8 +6,7 @@
 import type * as api from "../load/api.js";
 import { type Diagnostic, PolicyError } from "../load/diagnostics.js";
 import { describeObject, type LoadedObject, locatedIssue, readObjects } from "../load/objects.js";
-import { type ParsedDocument, parseText } from "../load/parse.js";
-import { readSources, type Source } from "../load/sources.js";
+import { type ParsedDocument, type Source, parseText } from "../load/parse.js";
 import { validateObject } from "../validate/index.js";
 import { buildNamespace, buildPod, buildPolicy, implicitNamespace } from "./build.js";
 import type { Cluster, Namespace, Pod } from "./types.js";
@@ -60,19 +59,6 @@ function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagno
   const cluster = assemble(valid, diagnostics);
   if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
   return { cluster, warnings: diagnostics };
-}
-
-export async function loadPaths(paths: readonly string[], options: LoadOptions = {}, stdin?: NodeJS.ReadableStream): Promise<Loaded> {
-  const { sources, diagnostics } = await readSources(paths, stdin);
-  let loaded: Loaded;
-  try {
-    loaded = loadCluster(sources, options);
-  } catch (e) {
-    if (e instanceof PolicyError && diagnostics.length > 0) throw new PolicyError([...diagnostics, ...e.diagnostics]);
-    throw e;
-  }
-  if (diagnostics.length > 0) throw new PolicyError([...diagnostics, ...loaded.warnings]);
-  return loaded;
 }
 
 /** push(...items) overflows the stack past ~100k items; inputs can have millions. */

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_DEPTH, MAX_SCALAR_LENGTH } from "../../src/load/compose.js";
 import { type Diagnostic, PolicyError } from "../../src/load/diagnostics.js";
-import { loadCluster, loadPaths } from "../../src/model/load.js";
+import { loadPaths } from "../../src/model/files.js";
+import { loadCluster } from "../../src/model/load.js";
 
 const MB = 1024 * 1024;
 const DEEP = 20_000;
