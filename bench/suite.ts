@@ -72,7 +72,9 @@ function detail(name: string, s: ReturnType<typeof buildScenario>): void {
   const single = referenceFlows(v4, quick ? 1_000 : 10_000);
   const out = new Uint8Array(n);
   const sizes = [16, 64, 256, 1024, 16384].filter((b) => b <= n);
-  const batches = new Map(sizes.map((b) => [b, Array.from({ length: n / b }, (_, i) => residentCopy(s.engine, v4, i * b, b))]));
+  // As a host does it: one batch of b flows in engine memory, refilled and decided per call.
+  const batches = new Map(sizes.map((b) => [b, s.engine.createBatch(b)]));
+  const source = familyBatch(s, 4, n);
   log(`bench: ${name}: measuring IPv6, single calls and batch sizes…`);
   const cases: Record<string, () => void> = {
     "IPv4 only": () => s.engine.decideBatch(v4, out),
@@ -81,19 +83,36 @@ function detail(name: string, s: ReturnType<typeof buildScenario>): void {
       for (const f of single) s.engine.decide(f.src, f.dst, f.protocol, f.port);
     },
   };
-  for (const [b, list] of batches) {
+  for (const [b, batch] of batches) {
+    // The host's own flow buffers, b flows each (made outside the timing, like a parser's output).
+    const chunks = Array.from({ length: n / b }, (_, c) => ({
+      src: source.src.subarray(c * b * 4, (c + 1) * b * 4),
+      dst: source.dst.subarray(c * b * 4, (c + 1) * b * 4),
+      meta: source.meta.subarray(c * b, (c + 1) * b),
+    }));
     cases[`batches of ${b}`] = () => {
-      for (const batch of list) s.engine.decideBatch(batch, out);
+      const { src, dst, meta } = batch;
+      for (const chunk of chunks) {
+        src.set(chunk.src);
+        dst.set(chunk.dst);
+        meta.set(chunk.meta);
+        batch.length = b;
+        s.engine.decideBatch(batch);
+      }
     };
   }
+  // Shared machines are noisy: three rounds, each case keeps its best (a ratio of bests).
   const m = measure(cases, maxTime);
+  for (let round = 1; round < (quick ? 1 : 3); round++) {
+    for (const [k, v] of measure(cases, maxTime)) if (v.hz > m.get(k)!.hz) m.set(k, v);
+  }
   const ns = (key: string, flows: number) => 1e9 / (m.get(key)!.hz * flows);
   add(name, "IPv4 decision", ns("IPv4 only", n), "ns");
   add(name, "IPv6 decision", ns("IPv6 only", n), "ns");
   add(name, "IPv6 extra cost", ns("IPv6 only", n) - ns("IPv4 only", n), "ns");
-  add(name, "decide() per flow", ns("decide() per flow", single.length), "ns", "one JS→WASM call per flow");
+  add(name, "decide() per flow", ns("decide() per flow", single.length), "ns", "one JS→WASM call per flow; best of 3 rounds");
   const peak = Math.max(...sizes.map((b) => m.get(`batches of ${b}`)!.hz));
-  for (const b of sizes) add(name, `batches of ${b} flows`, (100 * m.get(`batches of ${b}`)!.hz) / peak, "% of peak", `${((m.get(`batches of ${b}`)!.hz * n) / 1e6).toFixed(1)} M/s`);
+  for (const b of sizes) add(name, `batches of ${b} flows`, (100 * m.get(`batches of ${b}`)!.hz) / peak, "% of peak", `${((m.get(`batches of ${b}`)!.hz * n) / 1e6).toFixed(1)} M/s, refilled per call; best of 3 rounds`);
 }
 
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));

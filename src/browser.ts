@@ -6,7 +6,7 @@
 export { clusterFromObjects, loadCluster, type LoadOptions, type Loaded, type Source } from "./model/load.js";
 export { ReferenceEvaluator, type Flow } from "./reference/evaluator.js";
 export { PolicyError, formatDiagnostic, type Diagnostic } from "./load/diagnostics.js";
-export { parseIP, parseCIDR, cidrContains, type IPAddress, type CIDR } from "./validate/ip.js";
+export { parseIP, parseCIDR, cidrContains, toIPAddress, type IPAddress, type CIDR } from "./validate/ip.js";
 export {
   BundleError, CHUNK, Engine, compile, compileSync, loadBundle, loadBundleSync, VERDICT_ALLOW, VERDICT_DENY, VERDICT_INVALID,
 } from "./engine/engine.js";

@@ -6,7 +6,7 @@
 import { compileCluster, type CompileStats } from "../compile/index.js";
 import { LOAD_ERRORS } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Verdict } from "../model/types.js";
-import { parseIP } from "../validate/ip.js";
+import { toIPAddress } from "../validate/ip.js";
 import { FlowBatch, PROTOCOL_CODE, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
 
@@ -16,6 +16,10 @@ export const CHUNK = 16384;
 export const VERDICT_DENY = 0;
 export const VERDICT_ALLOW = 1;
 export const VERDICT_INVALID = 255;
+
+/** Where a batch made by createBatch lives in its engine's memory. */
+const RESIDENT = Symbol("netpol-wasm resident batch");
+type Resident = FlowBatch & { [RESIDENT]?: { engine: Engine; src: number; dst: number; meta: number; out: number; verdicts: Uint8Array } };
 
 export class BundleError extends Error {
   constructor(readonly code: number) {
@@ -30,7 +34,6 @@ export class Engine {
   private readonly meta: number;
   private readonly out: number;
   private readonly scratch = new Uint32Array(WORDS_PER_ADDRESS * 2);
-  private readonly resident = new WeakMap<FlowBatch, { src: number; dst: number; meta: number; out: number }>();
 
   /** Use compile/loadBundle (or their Sync forms) to make one. */
   private constructor(private readonly core: CoreExports, private readonly bytes: Uint8Array, readonly stats?: CompileStats) {
@@ -58,8 +61,8 @@ export class Engine {
 
   /** One flow, for convenience; addresses as text or parsed. Use decideBatch for speed. */
   decide(src: string | IPAddress, dst: string | IPAddress, protocol: Protocol, port: number): Verdict {
-    const s = typeof src === "string" ? address(src) : src;
-    const d = typeof dst === "string" ? address(dst) : dst;
+    const s = typeof src === "string" ? toIPAddress(src) : src;
+    const d = typeof dst === "string" ? toIPAddress(dst) : dst;
     if (s.family !== d.family) throw new RangeError(`decide: ${s.text} and ${d.text} are of different families`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`decide: port ${port} is not in 1..65535`);
     if (s.family === 4) {
@@ -90,23 +93,32 @@ export class Engine {
       dst: new Uint32Array(this.core.memory.buffer, dst, capacity * 4),
       meta: new Uint32Array(this.core.memory.buffer, meta, capacity),
     }));
-    this.resident.set(batch, { src, dst, meta, out });
+    const verdicts = new Uint8Array(this.core.memory.buffer, out, capacity);
+    Object.defineProperty(batch, RESIDENT, { value: { engine: this, src, dst, meta, out, verdicts }, enumerable: false });
     return batch;
   }
 
   /**
    * Decides every flow of the batch; returns one byte per flow (1 allow, 0 deny, 255 for a
    * flow whose protocol or family code is not valid), in `out` if given. A batch made by
-   * createBatch is decided in place; any other is copied in chunks of CHUNK flows.
+   * createBatch is decided in place, and without `out` the result is a view into engine
+   * memory, valid until that batch is decided again; any other batch is copied in chunks of
+   * CHUNK flows and the result is a new array.
    */
   decideBatch(batch: FlowBatch, out?: Uint8Array): Uint8Array {
     if (out && out.length < batch.length) throw new RangeError(`decideBatch: out holds ${out.length} verdicts, the batch has ${batch.length} flows`);
-    const resident = this.resident.get(batch);
-    if (resident) {
+    const resident = (batch as Resident)[RESIDENT];
+    if (resident?.engine === this) {
       const code = this.core.decideBatch(batch.length, resident.src, resident.dst, resident.meta, resident.out);
       if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
-      const verdicts = new Uint8Array(this.core.memory.buffer, resident.out, batch.length);
-      return out ? (out.set(verdicts), out) : verdicts.slice();
+      // A detached view has length 0: made again only after memory grew. No allocation per call.
+      if (resident.verdicts.length === 0 && batch.capacity > 0) {
+        resident.verdicts = new Uint8Array(this.core.memory.buffer, resident.out, batch.capacity);
+      }
+      const verdicts = batch.length === batch.capacity ? resident.verdicts : resident.verdicts.subarray(0, batch.length);
+      if (!out) return verdicts;
+      out.set(verdicts);
+      return out;
     }
     const result = out ?? new Uint8Array(batch.length);
     const v = this.views();
@@ -145,11 +157,6 @@ function ipv4Word(b: Uint8Array): number {
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
-function address(text: string): IPAddress {
-  const r = parseIP(text);
-  if (!r.ok) throw new RangeError(`not an IP address: ${JSON.stringify(text)}`);
-  return r.value;
-}
 
 /** Compiles a cluster into a bundle and an engine running it. */
 export async function compile(cluster: Cluster): Promise<Engine> {

@@ -192,3 +192,10 @@ export function cidrStrictlyContains(outer: CIDR, inner: CIDR): boolean {
   const masked = maskBytes(inner.bytes, outer.prefix);
   return masked.every((b, i) => b === outer.bytes[i]);
 }
+
+/** parseIP for callers that have already validated their input: throws a RangeError otherwise. */
+export function toIPAddress(text: string): IPAddress {
+  const r = parseIP(text);
+  if (!r.ok) throw new RangeError(`not an IP address: ${JSON.stringify(text)}`);
+  return r.value;
+}
