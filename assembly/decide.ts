@@ -2,8 +2,8 @@
 // and the destination's ingress must allow the source; outside addresses have no policies; a
 // pod reaching its own address is always allowed. Each isolated side is one row lookup:
 // profile × port class → row, then the far side's peer class bit in that row.
-import { ALLOW, DENY, ENTRY_BYTES, INVALID, OPEN, PROTOCOLS } from "./layout";
-import { POD, lookup4, lookup6 } from "./lookup";
+import { ALLOW, DENY, ENDPOINT_EGRESS, ENDPOINT_INGRESS, INVALID, OPEN, PROTOCOLS } from "./layout";
+import { lookup4, lookup6 } from "./lookup";
 import { Tables } from "./tables";
 
 // @ts-ignore: decorator
@@ -13,12 +13,6 @@ function allows(t: Tables, profile: u32, portClass: u32, peerClass: u32): bool {
   const row = load<u32>(t.profileRows + ((<usize>profile * t.portClasses + portClass) << 2));
   const word = load<u32>(t.rowBits + ((<usize>row * t.rowWords + (peerClass >> 5)) << 2));
   return ((word >> (peerClass & 31)) & 1) != 0;
-}
-
-// @ts-ignore: decorator
-@inline
-function peerClassOf(t: Tables, side: u32): u32 {
-  return side & POD ? load<u32>(t.entries + <usize>(side & ~POD) * ENTRY_BYTES, 4) : side;
 }
 
 /**
@@ -44,16 +38,17 @@ export function decideFlow4(t: Tables, meta: u32, src: u32, dst: u32): u8 {
   return decideSides(t, meta, lookup4(t, src), lookup4(t, dst));
 }
 
-/** s and d are lookup results: a pod address entry (POD set) or an outside peer class. */
+/**
+ * s and d are endpoints (see lookup.ts). The same endpoint on both sides is one address: a pod
+ * reaching itself (allowed), or two outside addresses (no policy applies to either).
+ */
 // @ts-ignore: decorator
 @inline
-function decideSides(t: Tables, meta: u32, s: u32, d: u32): u8 {
+function decideSides(t: Tables, meta: u32, s: usize, d: usize): u8 {
+  if (s == d) return ALLOW;
   const protocol = (meta >> 16) & 0xff;
-  const sEntry = t.entries + <usize>(s & ~POD) * ENTRY_BYTES;
-  const dEntry = t.entries + <usize>(d & ~POD) * ENTRY_BYTES;
-  if (s & d & POD && load<u32>(sEntry) == load<u32>(dEntry)) return ALLOW;
   const portClass = <u32>load<u16>(t.portTable + (<usize>((protocol << 16) | (meta & 0xffff)) << 1));
-  if (s & POD && !allows(t, load<u32>(sEntry, 8), portClass, peerClassOf(t, d))) return DENY;
-  if (d & POD && !allows(t, load<u32>(dEntry, 12), portClass, peerClassOf(t, s))) return DENY;
+  if (!allows(t, load<u32>(s, ENDPOINT_EGRESS), portClass, load<u32>(d))) return DENY;
+  if (!allows(t, load<u32>(d, ENDPOINT_INGRESS), portClass, load<u32>(s))) return DENY;
   return ALLOW;
 }

@@ -1,23 +1,22 @@
-// The bundle format, version 1: the AssemblyScript mirror of src/compile/layout.ts.
+// The bundle format, version 2: the AssemblyScript mirror of src/compile/layout.ts.
 // BUNDLE.md documents it; the round-trip tests hold the two files together.
 
 export const MAGIC: u32 = 0x4257504e; // "NPWB"
-export const FORMAT_VERSION: u32 = 1;
+export const FORMAT_VERSION: u32 = 2;
 export const HEADER_BYTES: u32 = 20;
 export const SECTION_ENTRY_BYTES: u32 = 12;
 export const MAX_SECTIONS: u32 = 64;
 
 export const SECTION_META: u32 = 1;
 export const SECTION_PORT_CUTS: u32 = 2;
-export const SECTION_ENTRIES: u32 = 3;
-export const SECTION_HASH4: u32 = 4;
-export const SECTION_HASH6: u32 = 5;
-export const SECTION_TRIE4: u32 = 6;
-export const SECTION_TRIE6: u32 = 7;
-export const SECTION_NODES: u32 = 8;
-export const SECTION_PROFILES: u32 = 9;
-export const SECTION_ROWS: u32 = 10;
-export const SECTION_COUNT: u32 = 10;
+export const SECTION_HASH4: u32 = 3;
+export const SECTION_HASH6: u32 = 4;
+export const SECTION_TRIE4: u32 = 5;
+export const SECTION_TRIE6: u32 = 6;
+export const SECTION_NODES: u32 = 7;
+export const SECTION_PROFILES: u32 = 8;
+export const SECTION_ROWS: u32 = 9;
+export const SECTION_COUNT: u32 = 9;
 
 // Word offsets inside META.
 export const META_PEER_CLASSES: u32 = 0;
@@ -25,18 +24,22 @@ export const META_ROW_WORDS: u32 = 1;
 export const META_PROFILES: u32 = 2;
 export const META_PORT_CLASSES: u32 = 3;
 export const META_ROWS: u32 = 4;
-export const META_ENTRIES: u32 = 5;
-export const META_TRIE4_ROOT_BITS: u32 = 6;
-export const META_TRIE6_ROOT_BITS: u32 = 7;
-export const META_NODES: u32 = 8;
-export const META_HASH4_CAPACITY: u32 = 9;
-export const META_HASH6_CAPACITY: u32 = 10;
-export const META_PODS: u32 = 11;
-export const META_WORDS: u32 = 12;
+export const META_TRIE4_ROOT_BITS: u32 = 5;
+export const META_TRIE6_ROOT_BITS: u32 = 6;
+export const META_NODES: u32 = 7;
+export const META_HASH4_CAPACITY: u32 = 8;
+export const META_HASH6_CAPACITY: u32 = 9;
+export const META_WORDS: u32 = 10;
 
-export const ENTRY_BYTES: u32 = 16; // pod, peer class, egress profile, ingress profile
-export const HASH4_SLOT_BYTES: u32 = 8;
-export const HASH6_SLOT_BYTES: u32 = 20;
+// An endpoint, as every lookup returns it: a pod address's hash slot, or the entry the core
+// builds at load for each outside peer class. Same first three words in both.
+export const ENDPOINT_PEER: u32 = 0;
+export const ENDPOINT_EGRESS: u32 = 4;
+export const ENDPOINT_INGRESS: u32 = 8;
+export const OUTSIDE_BYTES: u32 = 16;
+export const HASH4_SLOT_BYTES: u32 = 16; // peer class, egress, ingress, address
+export const HASH6_SLOT_BYTES: u32 = 32; // peer class, egress, ingress, 4 address words, 0
+export const EMPTY: u32 = 0xffffffff; // peer class of an empty slot
 export const NODE_BYTES: u32 = 1024;
 export const LEAF: u32 = 0x80000000;
 export const OPEN: u32 = 0xffffffff;

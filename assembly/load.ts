@@ -2,12 +2,12 @@
 // table, then every table's size and every index stored in it. Only then are the tables
 // installed. After this, the hot path reads them without a single bounds check.
 import {
-  E_ADDRESSES, E_CHECKSUM, E_LENGTH, E_MAGIC, E_MEMORY, E_PORTS, E_SECTIONS, E_SIZES, E_TRIE, E_VERDICTS, E_VERSION,
-  ENTRY_BYTES, FORMAT_VERSION, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, HEADER_BYTES, LEAF, MAGIC, MAX_SECTIONS,
-  META_ENTRIES, META_HASH4_CAPACITY, META_HASH6_CAPACITY, META_NODES, META_PEER_CLASSES, META_PODS, META_PORT_CLASSES,
+  E_ADDRESSES, E_CHECKSUM, E_LENGTH, E_MAGIC, E_MEMORY, E_PORTS, E_SECTIONS, E_SIZES, E_TRIE, E_VERDICTS, E_VERSION, EMPTY,
+  ENDPOINT_EGRESS, ENDPOINT_INGRESS, ENDPOINT_PEER, FORMAT_VERSION, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, HEADER_BYTES, LEAF,
+  MAGIC, MAX_SECTIONS, META_HASH4_CAPACITY, META_HASH6_CAPACITY, META_NODES, META_PEER_CLASSES, META_PORT_CLASSES,
   META_PROFILES, META_ROW_WORDS, META_ROWS, META_TRIE4_ROOT_BITS, META_TRIE6_ROOT_BITS, META_WORDS, NODE_BYTES, OK, OPEN,
-  PROTOCOLS, SECTION_COUNT, SECTION_ENTRIES, SECTION_ENTRY_BYTES, SECTION_HASH4, SECTION_HASH6, SECTION_META,
-  SECTION_NODES, SECTION_PORT_CUTS, SECTION_PROFILES, SECTION_ROWS, SECTION_TRIE4, SECTION_TRIE6,
+  OUTSIDE_BYTES, PROTOCOLS, SECTION_COUNT, SECTION_ENTRY_BYTES, SECTION_HASH4, SECTION_HASH6, SECTION_META, SECTION_NODES,
+  SECTION_PORT_CUTS, SECTION_PROFILES, SECTION_ROWS, SECTION_TRIE4, SECTION_TRIE6,
 } from "./layout";
 import { allocate, mark, reset } from "./memory";
 import { Tables, install, staging } from "./tables";
@@ -68,13 +68,11 @@ function readMeta(t: Tables): u32 {
   t.profiles = load<u32>(m + META_PROFILES * 4);
   t.portClasses = load<u32>(m + META_PORT_CLASSES * 4);
   t.rows = load<u32>(m + META_ROWS * 4);
-  t.entryCount = load<u32>(m + META_ENTRIES * 4);
   t.trie4RootBits = load<u32>(m + META_TRIE4_ROOT_BITS * 4);
   t.trie6RootBits = load<u32>(m + META_TRIE6_ROOT_BITS * 4);
   t.nodeCount = load<u32>(m + META_NODES * 4);
   const cap4 = load<u32>(m + META_HASH4_CAPACITY * 4);
   const cap6 = load<u32>(m + META_HASH6_CAPACITY * 4);
-  t.pods = load<u32>(m + META_PODS * 4);
   if (t.peerClasses == 0 || t.peerClasses >= LEAF || <u64>t.rowWords * 32 < <u64>t.peerClasses) return E_SIZES;
   if (t.rows == 0 || t.portClasses == 0 || t.portClasses > PROTOCOLS * 65536) return E_SIZES;
   if (!validRootBits(t.trie4RootBits) || !validRootBits(t.trie6RootBits)) return E_SIZES;
@@ -85,7 +83,6 @@ function readMeta(t: Tables): u32 {
   t.hash6Shift = 32 - ctz(cap6);
   const ok =
     sized(SECTION_PORT_CUTS, (<u64>PROTOCOLS + <u64>t.portClasses) * 4) &&
-    sized(SECTION_ENTRIES, <u64>t.entryCount * ENTRY_BYTES) &&
     sized(SECTION_HASH4, <u64>cap4 * HASH4_SLOT_BYTES) &&
     sized(SECTION_HASH6, <u64>cap6 * HASH6_SLOT_BYTES) &&
     sized(SECTION_TRIE4, (<u64>1 << t.trie4RootBits) * 4) &&
@@ -94,7 +91,6 @@ function readMeta(t: Tables): u32 {
     sized(SECTION_PROFILES, <u64>t.profiles * <u64>t.portClasses * 4) &&
     sized(SECTION_ROWS, <u64>t.rows * <u64>t.rowWords * 4);
   if (!ok) return E_SIZES;
-  t.entries = sectionAt(SECTION_ENTRIES);
   t.hash4 = sectionAt(SECTION_HASH4);
   t.hash6 = sectionAt(SECTION_HASH6);
   t.trie4 = sectionAt(SECTION_TRIE4);
@@ -138,27 +134,43 @@ function buildPortTable(t: Tables): u32 {
 }
 
 function checkAddresses(t: Tables): u32 {
-  for (let i: u32 = 0; i < t.entryCount; i++) {
-    const e = t.entries + <usize>i * ENTRY_BYTES;
-    if (load<u32>(e) >= t.pods || load<u32>(e, 4) >= t.peerClasses) return E_ADDRESSES;
-    const egress = load<u32>(e, 8);
-    const ingress = load<u32>(e, 12);
-    if ((egress != OPEN && egress >= t.profiles) || (ingress != OPEN && ingress >= t.profiles)) return E_ADDRESSES;
-  }
-  if (!checkHash(t.hash4, t.hash4Mask + 1, HASH4_SLOT_BYTES, 4, t.entryCount)) return E_ADDRESSES;
-  if (!checkHash(t.hash6, t.hash6Mask + 1, HASH6_SLOT_BYTES, 16, t.entryCount)) return E_ADDRESSES;
+  if (!checkHash(t, t.hash4, t.hash4Mask + 1, HASH4_SLOT_BYTES)) return E_ADDRESSES;
+  if (!checkHash(t, t.hash6, t.hash6Mask + 1, HASH6_SLOT_BYTES)) return E_ADDRESSES;
   return OK;
 }
 
-// Every value names an entry (or is 0, empty), and at least one slot is empty.
-function checkHash(table: usize, capacity: u32, slotBytes: u32, valueOffset: u32, entries: u32): bool {
+// Every used slot names a peer class and two profiles (or OPEN); at least one slot is empty.
+function checkHash(t: Tables, table: usize, capacity: u32, slotBytes: u32): bool {
   let empty = false;
   for (let s: u32 = 0; s < capacity; s++) {
-    const value = load<u32>(table + <usize>s * slotBytes + valueOffset);
-    if (value == 0) empty = true;
-    else if (value > entries) return false;
+    const slot = table + <usize>s * slotBytes;
+    const peer = load<u32>(slot, ENDPOINT_PEER);
+    if (peer == EMPTY) {
+      empty = true;
+      continue;
+    }
+    const egress = load<u32>(slot, ENDPOINT_EGRESS);
+    const ingress = load<u32>(slot, ENDPOINT_INGRESS);
+    if (peer >= t.peerClasses || (egress != OPEN && egress >= t.profiles) || (ingress != OPEN && ingress >= t.profiles)) return false;
   }
   return empty;
+}
+
+// One endpoint per peer class for outside addresses: that class, and no profiles.
+function buildOutside(t: Tables): u32 {
+  if (t.outside == 0 || t.outsideCapacity < t.peerClasses) {
+    t.outside = allocate(<usize>t.peerClasses * OUTSIDE_BYTES);
+    if (t.outside == 0) return E_MEMORY;
+    t.outsideCapacity = t.peerClasses;
+  }
+  for (let q: u32 = 0; q < t.peerClasses; q++) {
+    const e = t.outside + <usize>q * OUTSIDE_BYTES;
+    store<u32>(e, q, ENDPOINT_PEER);
+    store<u32>(e, OPEN, ENDPOINT_EGRESS);
+    store<u32>(e, OPEN, ENDPOINT_INGRESS);
+    store<u32>(e, 0, 12);
+  }
+  return OK;
 }
 
 // Each node is reached from one family at one depth, children are numbered after their
@@ -235,6 +247,7 @@ export function loadBundle(ptr: usize, len: u32): u32 {
   if (t.portTable == 0) t.portTable = allocate(<usize>PROTOCOLS << 17);
   if (t.portTable == 0) return E_MEMORY;
   r = buildPortTable(t);
+  if (r == OK) r = buildOutside(t);
   if (r != OK) return r;
   install(t);
   return OK;

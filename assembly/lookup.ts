@@ -1,12 +1,11 @@
-// Address → (pod entry | outside peer class). Pod addresses are found in an exact-match hash
-// (linear probing; the compiler guarantees an empty slot, so every probe ends); any other
-// address goes through the family's multibit trie to the peer class of its CIDR class.
+// Address → endpoint: the pointer to what a decision needs of that side (peer class, egress
+// and ingress profile; ENDPOINT_* offsets). Pod addresses are found in an exact-match hash
+// whose slots hold exactly that (linear probing; the compiler guarantees an empty slot, so
+// every probe ends); any other address goes through its family's multibit trie to a peer
+// class, whose outside endpoint (no profiles) the core built at load.
 // Hash functions mirror src/compile/hash.ts.
-import { HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, LEAF, NODE_BYTES } from "./layout";
+import { EMPTY, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, LEAF, NODE_BYTES, OUTSIDE_BYTES } from "./layout";
 import { Tables } from "./tables";
-
-/** Set on a lookup result that names a pod address entry rather than an outside class. */
-export const POD: u32 = 0x80000000;
 
 // @ts-ignore: decorator
 @inline
@@ -23,15 +22,15 @@ export function hashV6(k0: u32, k1: u32, k2: u32, k3: u32, shift: u32): u32 {
 
 // @ts-ignore: decorator
 @inline
-export function lookup4(t: Tables, a: u32): u32 {
+export function lookup4(t: Tables, a: u32): usize {
   const hash = t.hash4;
   const mask = t.hash4Mask;
   let s = hashV4(a, t.hash4Shift);
   while (true) {
     const slot = hash + <usize>s * HASH4_SLOT_BYTES;
-    const value = load<u32>(slot, 4);
-    if (value == 0) break;
-    if (load<u32>(slot) == a) return (value - 1) | POD;
+    const peer = load<u32>(slot);
+    if (peer == EMPTY) break;
+    if (load<u32>(slot, 12) == a) return slot;
     s = (s + 1) & mask;
   }
   const rootBits = t.trie4RootBits;
@@ -42,7 +41,7 @@ export function lookup4(t: Tables, a: u32): u32 {
     shift -= 8;
     e = load<u32>(nodes + <usize>e * NODE_BYTES + (<usize>((a >> shift) & 0xff) << 2));
   }
-  return e & ~LEAF;
+  return t.outside + <usize>(e & ~LEAF) * OUTSIDE_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -51,7 +50,7 @@ function byteOf(p: usize, k: u32): u32 {
   return (load<u32>(p + ((<usize>k >> 2) << 2)) >> (24 - ((k & 3) << 3))) & 0xff;
 }
 
-export function lookup6(t: Tables, p: usize): u32 {
+export function lookup6(t: Tables, p: usize): usize {
   const k0 = load<u32>(p);
   const k1 = load<u32>(p, 4);
   const k2 = load<u32>(p, 8);
@@ -61,11 +60,8 @@ export function lookup6(t: Tables, p: usize): u32 {
   let s = hashV6(k0, k1, k2, k3, t.hash6Shift);
   while (true) {
     const slot = hash + <usize>s * HASH6_SLOT_BYTES;
-    const value = load<u32>(slot, 16);
-    if (value == 0) break;
-    if (load<u32>(slot) == k0 && load<u32>(slot, 4) == k1 && load<u32>(slot, 8) == k2 && load<u32>(slot, 12) == k3) {
-      return (value - 1) | POD;
-    }
+    if (load<u32>(slot) == EMPTY) break;
+    if (load<u32>(slot, 12) == k0 && load<u32>(slot, 16) == k1 && load<u32>(slot, 20) == k2 && load<u32>(slot, 24) == k3) return slot;
     s = (s + 1) & mask;
   }
   const rootBits = t.trie6RootBits;
@@ -76,5 +72,5 @@ export function lookup6(t: Tables, p: usize): u32 {
     e = load<u32>(nodes + <usize>e * NODE_BYTES + (<usize>byteOf(p, k) << 2));
     k++;
   }
-  return e & ~LEAF;
+  return t.outside + <usize>(e & ~LEAF) * OUTSIDE_BYTES;
 }

@@ -9,8 +9,6 @@ export class Tables {
   profiles!: u32;
   portClasses!: u32;
   rows!: u32;
-  entryCount!: u32;
-  pods!: u32;
   nodeCount!: u32;
   trie4RootBits!: u32;
   trie6RootBits!: u32;
@@ -19,7 +17,8 @@ export class Tables {
   hash6Mask!: u32;
   hash6Shift!: u32;
   portTable!: usize; // u16 per (protocol, port): 3 × 65536, owned by the slot
-  entries!: usize;
+  outside!: usize; // OUTSIDE_BYTES per peer class, built at load, owned by the slot
+  outsideCapacity!: u32; // peer classes the outside buffer holds
   hash4!: usize;
   hash6!: usize;
   trie4!: usize;

@@ -3,6 +3,7 @@
  * every ratio measured side by side in one run. `--quick` runs SMALL briefly (CI proves the
  * benches run); `--only NAME` picks scenarios; `--json` prints the figures as JSON.
  */
+import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import type { PresetName } from "../src/gen/index.js";
@@ -29,7 +30,21 @@ const rows: Row[] = [];
 const add = (scenario: string, figure: string, value: number, unit: string, note?: string) => rows.push({ scenario, figure, value, unit, note });
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-for (const name of names) {
+// Several scenarios: each runs in a process of its own, so one scenario's heap and JIT state
+// never colour another's figures.
+if (names.length > 1) {
+  for (const name of names) {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--only", name, "--json", ...(quick ? ["--quick"] : [])], {
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+      maxBuffer: 1 << 24,
+    });
+    if (child.status !== 0) throw new Error(`bench: ${name} failed (exit ${child.status})`);
+    rows.push(...(JSON.parse(child.stdout) as { rows: Row[] }).rows);
+  }
+}
+
+for (const name of names.length > 1 ? [] : names) {
   log(`bench: ${name}: generating, loading, compiling…`);
   // The quick run makes SMALL dual-stack so that every measurement has flows to measure.
   const s = buildScenario(name, quick ? 1 : 3, quick ? { dualStack: 0.3 } : {});

@@ -1,11 +1,20 @@
 /**
- * Exact-match tables from pod addresses to address entries: open addressing, linear probing,
- * a power-of-two capacity with at least one empty slot (so every probe ends). The hash
- * functions are mirrored in assembly/lookup.ts; the bundle tests hold the two together.
+ * Exact-match tables of pod addresses: open addressing, linear probing, a power-of-two
+ * capacity with at least one empty slot (so every probe ends). A slot holds what a decision
+ * needs of the address — peer class, egress and ingress profile — beside its key, so a pod
+ * side costs one cache line. The hash functions are mirrored in assembly/lookup.ts.
+ *
+ *   IPv4 slot: peer class, egress profile, ingress profile, address            (4 words)
+ *   IPv6 slot: peer class, egress profile, ingress profile, 4 address words, 0 (8 words)
+ *   an empty slot has peer class EMPTY.
  */
 
-export const V4_SLOT_WORDS = 2; // key, entry + 1
-export const V6_SLOT_WORDS = 5; // 4 key words, entry + 1
+export const V4_SLOT_WORDS = 4;
+export const V6_SLOT_WORDS = 8;
+export const EMPTY = 0xffffffff;
+
+/** What a slot says of its address. */
+export type SlotValue = readonly [peerClass: number, egress: number, ingress: number];
 
 export function capacityFor(count: number): number {
   let c = 4;
@@ -26,28 +35,26 @@ export function hashV6(k0: number, k1: number, k2: number, k3: number, shift: nu
   return Math.imul(mixed, 0x9e3779b1) >>> shift;
 }
 
-export function buildV4Table(keys: readonly number[], entries: readonly number[]): Uint32Array {
+export function buildV4Table(keys: readonly number[], values: readonly SlotValue[]): Uint32Array {
   const capacity = capacityFor(keys.length);
   const shift = shiftFor(capacity);
-  const table = new Uint32Array(capacity * V4_SLOT_WORDS);
+  const table = new Uint32Array(capacity * V4_SLOT_WORDS).fill(EMPTY);
   keys.forEach((key, i) => {
     let s = hashV4(key, shift);
-    while (table[s * V4_SLOT_WORDS + 1] !== 0) s = (s + 1) & (capacity - 1);
-    table[s * V4_SLOT_WORDS] = key;
-    table[s * V4_SLOT_WORDS + 1] = entries[i]! + 1;
+    while (table[s * V4_SLOT_WORDS] !== EMPTY) s = (s + 1) & (capacity - 1);
+    table.set([...values[i]!, key], s * V4_SLOT_WORDS);
   });
   return table;
 }
 
-export function buildV6Table(keys: readonly Uint32Array[], entries: readonly number[]): Uint32Array {
+export function buildV6Table(keys: readonly Uint32Array[], values: readonly SlotValue[]): Uint32Array {
   const capacity = capacityFor(keys.length);
   const shift = shiftFor(capacity);
-  const table = new Uint32Array(capacity * V6_SLOT_WORDS);
+  const table = new Uint32Array(capacity * V6_SLOT_WORDS).fill(EMPTY);
   keys.forEach((k, i) => {
     let s = hashV6(k[0]!, k[1]!, k[2]!, k[3]!, shift);
-    while (table[s * V6_SLOT_WORDS + 4] !== 0) s = (s + 1) & (capacity - 1);
-    table.set(k, s * V6_SLOT_WORDS);
-    table[s * V6_SLOT_WORDS + 4] = entries[i]! + 1;
+    while (table[s * V6_SLOT_WORDS] !== EMPTY) s = (s + 1) & (capacity - 1);
+    table.set([...values[i]!, k[0]!, k[1]!, k[2]!, k[3]!, 0], s * V6_SLOT_WORDS);
   });
   return table;
 }

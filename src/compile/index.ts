@@ -8,9 +8,9 @@ import type { Cluster, IPAddress, Pod } from "../model/types.js";
 import { wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
 import { cidrClasses } from "./cidr.js";
-import { buildV4Table, buildV6Table } from "./hash.js";
+import { type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buildV6Table } from "./hash.js";
 import { identities } from "./identities.js";
-import { ENTRY_WORDS, Meta, Section } from "./layout.js";
+import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
 import { PeerSets, peerClasses } from "./peers.js";
 import { portClasses } from "./ports.js";
@@ -80,7 +80,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   const nodeWords = new Uint32Array(nodes.length * 256);
   nodes.forEach((n, i) => nodeWords.set(n, i * 256));
 
-  const { entries, hash4, hash6 } = addresses;
+  const { hash4, hash6 } = addresses;
   lap("addresses");
   const meta = new Uint32Array(Meta.WORDS);
   meta[Meta.PEER_CLASSES] = merge.count;
@@ -88,19 +88,16 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   meta[Meta.PROFILES] = profiles.count;
   meta[Meta.PORT_CLASSES] = ports.count;
   meta[Meta.ROWS] = profiles.rows.items.length;
-  meta[Meta.ENTRIES] = entries.length / ENTRY_WORDS;
   meta[Meta.TRIE4_ROOT_BITS] = trie4.rootBits;
   meta[Meta.TRIE6_ROOT_BITS] = trie6.rootBits;
   meta[Meta.NODES] = nodes.length;
-  meta[Meta.HASH4_CAPACITY] = hash4.length / 2;
-  meta[Meta.HASH6_CAPACITY] = hash6.length / 5;
-  meta[Meta.PODS] = cluster.pods.length;
+  meta[Meta.HASH4_CAPACITY] = hash4.length / V4_SLOT_WORDS;
+  meta[Meta.HASH6_CAPACITY] = hash6.length / V6_SLOT_WORDS;
   const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
 
   const sections = [
     { id: Section.META, words: meta },
     { id: Section.PORT_CUTS, words: portCuts },
-    { id: Section.ENTRIES, words: entries },
     { id: Section.HASH4, words: hash4 },
     { id: Section.HASH6, words: hash6 },
     { id: Section.TRIE4, words: trie4.root },
@@ -130,30 +127,28 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   };
 }
 
-/** Address entries (pod, peer class, egress and ingress profile) and the two exact-match tables. */
+/** The pod address tables: each address with its peer class and its pod's two profiles. */
 function addressTables(
   cluster: Cluster,
   profilesOf: (pod: Pod) => [number, number],
   peerClassOf: (ip: IPAddress) => number,
-): { entries: Uint32Array; hash4: Uint32Array; hash6: Uint32Array } {
-  const entries: number[] = [];
-  const v4 = { keys: [] as number[], entries: [] as number[] };
-  const v6 = { keys: [] as Uint32Array[], entries: [] as number[] };
+): { hash4: Uint32Array; hash6: Uint32Array } {
+  const v4 = { keys: [] as number[], values: [] as SlotValue[] };
+  const v6 = { keys: [] as Uint32Array[], values: [] as SlotValue[] };
   const words = new Uint32Array(4);
-  cluster.pods.forEach((pod, podIndex) => {
+  for (const pod of cluster.pods) {
     const [egress, ingress] = profilesOf(pod);
     for (const ip of pod.ips) {
-      const entry = entries.length / ENTRY_WORDS;
-      entries.push(podIndex, peerClassOf(ip), egress, ingress);
+      const value: SlotValue = [peerClassOf(ip), egress, ingress];
       writeAddress(words, 0, ip);
       if (ip.family === 4) {
         v4.keys.push(words[0]!);
-        v4.entries.push(entry);
+        v4.values.push(value);
       } else {
         v6.keys.push(words.slice());
-        v6.entries.push(entry);
+        v6.values.push(value);
       }
     }
-  });
-  return { entries: Uint32Array.from(entries), hash4: buildV4Table(v4.keys, v4.entries), hash6: buildV6Table(v6.keys, v6.entries) };
+  }
+  return { hash4: buildV4Table(v4.keys, v4.values), hash6: buildV6Table(v6.keys, v6.values) };
 }

@@ -1,5 +1,5 @@
 /**
- * The bundle format (version 1), documented in BUNDLE.md and mirrored in assembly/layout.ts.
+ * The bundle format (version 2), documented in BUNDLE.md and mirrored in assembly/layout.ts.
  * Little-endian throughout; every section starts on a 4-byte boundary.
  *
  *   0  u32 magic "NPWB"           12  u32 checksum (FNV-1a over the u32 words from byte 16)
@@ -7,21 +7,20 @@
  *   8  u32 total length in bytes  20  N × { u32 id, u32 offset, u32 length in bytes }
  */
 export const MAGIC = 0x4257504e; // "NPWB" read as a little-endian u32
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const HEADER_BYTES = 20;
 export const SECTION_ENTRY_BYTES = 12;
 
 export const Section = {
   META: 1,
   PORT_CUTS: 2,
-  ENTRIES: 3,
-  HASH4: 4,
-  HASH6: 5,
-  TRIE4: 6,
-  TRIE6: 7,
-  NODES: 8,
-  PROFILES: 9,
-  ROWS: 10,
+  HASH4: 3,
+  HASH6: 4,
+  TRIE4: 5,
+  TRIE6: 6,
+  NODES: 7,
+  PROFILES: 8,
+  ROWS: 9,
 } as const;
 
 /** Word offsets inside META. */
@@ -31,18 +30,13 @@ export const Meta = {
   PROFILES: 2,
   PORT_CLASSES: 3,
   ROWS: 4,
-  ENTRIES: 5,
-  TRIE4_ROOT_BITS: 6,
-  TRIE6_ROOT_BITS: 7,
-  NODES: 8,
-  HASH4_CAPACITY: 9,
-  HASH6_CAPACITY: 10,
-  PODS: 11,
-  WORDS: 12,
+  TRIE4_ROOT_BITS: 5,
+  TRIE6_ROOT_BITS: 6,
+  NODES: 7,
+  HASH4_CAPACITY: 8,
+  HASH6_CAPACITY: 9,
+  WORDS: 10,
 } as const;
-
-/** Words per address entry: pod number, peer class, egress profile, ingress profile. */
-export const ENTRY_WORDS = 4;
 
 /** Error codes of the core's bundle loader, and what each means. */
 export const LOAD_ERRORS: Readonly<Record<number, string>> = {
@@ -53,7 +47,7 @@ export const LOAD_ERRORS: Readonly<Record<number, string>> = {
   5: "section table out of bounds, misaligned or missing a section",
   6: "section sizes disagree with the bundle's counts",
   7: "port class table invalid",
-  8: "address table invalid",
+  8: "pod address table invalid",
   9: "trie invalid",
   10: "verdict table invalid",
   11: "not enough memory for the bundle",
