@@ -1,0 +1,45 @@
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileSync } from "../../src/engine/engine.js";
+import { sharedBatch } from "../../src/engine/parallel.js";
+import { generateCluster, generateFlows } from "../../src/gen/index.js";
+import { clusterFromObjects } from "../../src/model/load.js";
+
+const objects = generateCluster({ namespaces: 6, pods: 600, policies: 60, cidrs: 20, dualStack: 0.3, seed: 3 });
+const engine = compileSync(clusterFromObjects([...objects.namespaces, ...objects.pods, ...objects.policies]).cluster);
+const flows = generateFlows(objects, { count: 120_000, ipv6: 0.2, seed: 4 });
+const expected = engine.decideBatch(flows);
+
+afterAll(() => engine.close());
+
+describe("decideParallel", () => {
+  it("gives the verdicts of decideBatch, in input order, for any thread count and batch length", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: flows.length }), async (threads, length) => {
+        const part = sharedBatch(length);
+        part.src.set(flows.src.subarray(0, length * 4));
+        part.dst.set(flows.dst.subarray(0, length * 4));
+        part.meta.set(flows.meta.subarray(0, length));
+        part.length = length;
+        const got = await engine.decideParallel(part, { threads });
+        expect(got.length).toBe(length);
+        expect(Buffer.from(got).equals(Buffer.from(expected.subarray(0, length)))).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it("copies an ordinary batch into shared memory and still agrees", async () => {
+    const got = await engine.decideParallel(flows, { threads: 3 });
+    expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
+    expect(expected.includes(0) && expected.includes(1)).toBe(true);
+  });
+
+  it("writes into out when given, and refuses a short out or a bad thread count", async () => {
+    const out = new Uint8Array(flows.length);
+    expect(await engine.decideParallel(flows, { threads: 2, out })).toBe(out);
+    expect(Buffer.from(out).equals(Buffer.from(expected))).toBe(true);
+    await expect(engine.decideParallel(flows, { out: new Uint8Array(3) })).rejects.toThrow(/out holds 3/);
+    await expect(engine.decideParallel(flows, { threads: 0 })).rejects.toThrow(/threads must be/);
+  });
+});
