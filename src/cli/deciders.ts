@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
+import { sharedBatch } from "../engine/parallel.js";
 import type { Cluster, Verdict } from "../model/types.js";
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import type { FlowRow } from "./flows.js";
@@ -16,7 +17,10 @@ export type EngineName = (typeof ENGINES)[number];
 /** Rows per chunk: one call into the core per chunk. */
 export const CHUNK_ROWS = 4096;
 
-export type DecideChunk = (rows: readonly FlowRow[]) => ArrayLike<number>;
+export type DecideChunk = (rows: readonly FlowRow[]) => ArrayLike<number> | Promise<ArrayLike<number>>;
+
+/** Rows per chunk when several threads decide: enough work per thread to pay for the hand-off. */
+export const PARALLEL_CHUNK_ROWS = 65536;
 
 export const VERDICT_OF: readonly Verdict[] = ["deny", "allow"];
 
@@ -25,7 +29,16 @@ export function referenceDecider(cluster: Cluster): DecideChunk {
   return (rows) => Uint8Array.from(rows, (r) => (ref.decideFlow(r.flow) === "allow" ? 1 : 0));
 }
 
-export function wasmDecider(engine: Engine): DecideChunk {
+export function wasmDecider(engine: Engine, threads = 1): DecideChunk {
+  if (threads > 1) {
+    const batch = sharedBatch(PARALLEL_CHUNK_ROWS);
+    const out = new Uint8Array(PARALLEL_CHUNK_ROWS);
+    return async (rows) => {
+      batch.clear();
+      for (const r of rows) batch.push(r.flow.src, r.flow.dst, r.flow.protocol, r.flow.port);
+      return (await engine.decideParallel(batch, { threads, out })).subarray(0, rows.length);
+    };
+  }
   const batch = engine.createBatch(CHUNK_ROWS);
   const out = new Uint8Array(CHUNK_ROWS);
   return (rows) => {
@@ -35,11 +48,11 @@ export function wasmDecider(engine: Engine): DecideChunk {
   };
 }
 
-export async function wasmFromCluster(cluster: Cluster): Promise<DecideChunk> {
-  return wasmDecider(await compile(cluster));
+export async function wasmFromCluster(cluster: Cluster, threads = 1): Promise<DecideChunk> {
+  return wasmDecider(await compile(cluster), threads);
 }
 
-export async function wasmFromBundle(path: string): Promise<DecideChunk> {
+export async function wasmFromBundle(path: string, threads = 1): Promise<DecideChunk> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
@@ -47,7 +60,7 @@ export async function wasmFromBundle(path: string): Promise<DecideChunk> {
     throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
   }
   try {
-    return wasmDecider(await loadBundle(bytes));
+    return wasmDecider(await loadBundle(bytes), threads);
   } catch (e) {
     if (e instanceof BundleError) throw new InputError(`${path}: ${e.message}`);
     throw e;

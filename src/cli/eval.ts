@@ -3,7 +3,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { loadPaths } from "../model/files.js";
-import { CHUNK_ROWS, type DecideChunk, type EngineName, VERDICT_OF, referenceDecider, wasmFromBundle, wasmFromCluster } from "./deciders.js";
+import {
+  CHUNK_ROWS, type DecideChunk, type EngineName, PARALLEL_CHUNK_ROWS, VERDICT_OF, referenceDecider, wasmFromBundle, wasmFromCluster,
+} from "./deciders.js";
 import { type FlowRow, readFlows } from "./flows.js";
 import { BufferedWriter, paint, printDiagnostics } from "./output.js";
 import { clusterSummary } from "./summary.js";
@@ -19,6 +21,7 @@ export interface EvalOptions {
   readonly flows: string;
   readonly output: EvalFormat;
   readonly engine: EngineName;
+  readonly threads: string;
   readonly strict: boolean;
   readonly summary: boolean;
   readonly quiet: boolean;
@@ -37,7 +40,7 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
   const started = process.hrtime.bigint();
   const chunk: FlowRow[] = [];
   const flush = async () => {
-    const verdicts = decide(chunk);
+    const verdicts = await decide.chunk(chunk);
     for (let i = 0; i < chunk.length; i++) {
       const row = chunk[i]!;
       const verdict = VERDICT_OF[verdicts[i]!]!;
@@ -51,7 +54,7 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
   try {
     for await (const row of readFlows(input, name, bar?.tick)) {
       chunk.push(row);
-      if (chunk.length === CHUNK_ROWS) await flush();
+      if (chunk.length === decide.rows) await flush();
     }
     await flush();
   } finally {
@@ -65,21 +68,35 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
   return 0;
 }
 
+interface Decider {
+  readonly chunk: DecideChunk;
+  /** Rows per chunk. */
+  readonly rows: number;
+}
+
 /** Loads the cluster (or the bundle) and picks the engine; every usage mistake is caught here. */
-async function decider(opts: EvalOptions, io: Io): Promise<DecideChunk> {
+async function decider(opts: EvalOptions, io: Io): Promise<Decider> {
+  const threads = Number(opts.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a whole number ≥ 1, got ${JSON.stringify(opts.threads)}`);
+  if (threads > 1 && opts.engine === "reference") throw new UsageError("--threads applies to the wasm engine only");
+  const chunk = await choose(opts, io, threads);
+  return { chunk, rows: threads > 1 ? PARALLEL_CHUNK_ROWS : CHUNK_ROWS };
+}
+
+async function choose(opts: EvalOptions, io: Io, threads: number): Promise<DecideChunk> {
   if (opts.bundle !== undefined) {
     if (opts.file.length > 0) throw new UsageError("--bundle and -f are alternatives: a bundle already holds the cluster");
     if (opts.engine === "reference") throw new UsageError("--engine reference needs the manifests (-f): a bundle holds only compiled tables");
     if (opts.summary) throw new UsageError("--summary needs the manifests (-f): a bundle holds only compiled tables");
     if (opts.flows === "-" && opts.bundle === "-") throw new UsageError("--bundle - and --flows - cannot both read standard input");
-    return wasmFromBundle(opts.bundle);
+    return wasmFromBundle(opts.bundle, threads);
   }
   if (opts.file.length === 0) throw new UsageError("eval needs at least one -f PATH (a file, a directory or - for stdin), or --bundle PATH");
   if (opts.flows === "-" && opts.file.includes("-")) throw new UsageError("-f - and --flows - cannot both read standard input");
   const loaded = await loadPaths(opts.file, { strict: opts.strict }, io.stdin);
   printDiagnostics(loaded.warnings.filter((d) => !opts.quiet || d.severity === "warning"), io.stderr);
   if (opts.summary) io.stderr.write(clusterSummary(loaded.cluster));
-  return opts.engine === "reference" ? referenceDecider(loaded.cluster) : wasmFromCluster(loaded.cluster);
+  return opts.engine === "reference" ? referenceDecider(loaded.cluster) : wasmFromCluster(loaded.cluster, threads);
 }
 
 function header(format: EvalFormat): string {

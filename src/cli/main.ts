@@ -38,6 +38,7 @@ function buildProgram(io: Io, run: (p: Promise<number>) => void): Command {
     .requiredOption("--flows <path>", "CSV flow file with header src,dst,protocol,port, or - for stdin")
     .addOption(new Option("-o, --output <format>", "output format").choices(EVAL_FORMATS).default("csv"))
     .addOption(new Option("--engine <engine>", "wasm: the compiled core; reference: the executable spec (slow)").choices(ENGINES).default("wasm"))
+    .option("--threads <n>", "decide on n worker threads (wasm engine; parsing the flow file stays on one)", "1")
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("--summary", "print a summary of the cluster (pods, addresses, isolation) to stderr first", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
