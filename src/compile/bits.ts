@@ -25,6 +25,30 @@ export function isZero(words: Uint32Array): boolean {
   return true;
 }
 
+/** Index of the last element ≤ v in an ascending list whose first element is ≤ v. */
+export function lastAtMost<T extends number | bigint>(sorted: readonly T[], v: T): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (sorted[mid]! <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Calls fn with the index of every set bit, in increasing order. */
+export function forEachBit(words: Uint32Array, fn: (i: number) => void): void {
+  for (let w = 0; w < words.length; w++) {
+    let x = words[w]!;
+    while (x !== 0) {
+      const low = x & -x;
+      fn(w * 32 + (31 - Math.clz32(low)));
+      x ^= low;
+    }
+  }
+}
+
 export function bitsEqual(a: Uint32Array, b: Uint32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -5,7 +5,7 @@
  * its excepts; the families never mix.
  */
 import type { CIDR, IPAddress, IPBlock, NetworkPolicy } from "../model/types.js";
-import { BitsetPool, clearBit, setBit, wordsFor } from "./bits.js";
+import { BitsetPool, clearBit, lastAtMost, setBit, wordsFor } from "./bits.js";
 
 export interface FamilySpace {
   readonly bits: 32 | 128;
@@ -44,14 +44,7 @@ function range(c: CIDR): [bigint, bigint] {
 
 /** Index of the interval holding `v`: the last cut ≤ v. */
 export function intervalOf(cuts: readonly bigint[], v: bigint): number {
-  let lo = 0;
-  let hi = cuts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (cuts[mid]! <= v) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return lastAtMost(cuts, v);
 }
 
 export function collectBlocks(policies: readonly NetworkPolicy[]): { blocks: IPBlock[]; blockIndex: Map<string, number> } {

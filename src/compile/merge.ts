@@ -3,7 +3,7 @@
  * peers"): two columns with the same bit in every row are one class. Columns are compared
  * exactly (interned), so the merge never changes a verdict.
  */
-import { BitsetPool, wordsFor } from "./bits.js";
+import { BitsetPool, forEachBit, wordsFor } from "./bits.js";
 
 export interface ColumnMerge {
   readonly count: number;
@@ -18,15 +18,9 @@ export function mergeColumns(rows: readonly Uint32Array[], count: number): Colum
   rows.forEach((row, r) => {
     const word = r >>> 5;
     const bit = 1 << (r & 31);
-    for (let w = 0; w < row.length; w++) {
-      let x = row[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        const q = w * 32 + (31 - Math.clz32(low));
-        x ^= low;
-        if (q < count) columns[q * rowWords + word]! |= bit;
-      }
-    }
+    forEachBit(row, (q) => {
+      if (q < count) columns[q * rowWords + word]! |= bit;
+    });
   });
   const pool = new BitsetPool();
   const map = new Int32Array(count);
@@ -36,17 +30,10 @@ export function mergeColumns(rows: readonly Uint32Array[], count: number): Colum
 
 export function remapRow(row: Uint32Array, merge: ColumnMerge): Uint32Array {
   const out = new Uint32Array(wordsFor(merge.count));
-  const limit = merge.map.length;
-  for (let w = 0; w < row.length; w++) {
-    let x = row[w]!;
-    while (x !== 0) {
-      const low = x & -x;
-      const q = w * 32 + (31 - Math.clz32(low));
-      x ^= low;
-      if (q >= limit) continue;
-      const m = merge.map[q]!;
-      out[m >>> 5]! |= 1 << (m & 31);
-    }
-  }
+  forEachBit(row, (q) => {
+    if (q >= merge.map.length) return;
+    const m = merge.map[q]!;
+    out[m >>> 5]! |= 1 << (m & 31);
+  });
   return out;
 }

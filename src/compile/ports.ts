@@ -6,6 +6,7 @@
  */
 import type { NetworkPolicy, Protocol } from "../model/types.js";
 import { PROTOCOLS } from "../model/types.js";
+import { lastAtMost } from "./bits.js";
 import type { Identity } from "./identities.js";
 
 export interface PortClasses {
@@ -49,15 +50,7 @@ export function portClasses(policies: readonly NetworkPolicy[], idents: readonly
 /** Global class of (protocol, port). */
 export function classOfPort(pc: PortClasses, protocol: Protocol, port: number): number {
   const p = PROTOCOLS.indexOf(protocol);
-  const cuts = pc.cuts[p]!;
-  let lo = 0;
-  let hi = cuts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (cuts[mid]! <= port) lo = mid;
-    else hi = mid - 1;
-  }
-  return pc.base[p]! + lo;
+  return pc.base[p]! + lastAtMost(pc.cuts[p]!, port);
 }
 
 /** The global classes covering [from, to] of one protocol (whole classes by construction). */

@@ -5,7 +5,7 @@
  * number of a child node. Children are always numbered after their parent, which the core
  * checks when it validates a bundle, so a lookup always terminates.
  */
-import { type FamilySpace } from "./cidr.js";
+import { type FamilySpace, intervalOf } from "./cidr.js";
 
 export const LEAF = 0x80000000;
 export const NODE_ENTRIES = 256;
@@ -26,15 +26,7 @@ export function buildTrie(space: FamilySpace, leafOf: (interval: number) => numb
 function fill(table: Uint32Array, base: bigint, slotBits: number, space: FamilySpace, leafOf: (interval: number) => number, nodes: Uint32Array[]): void {
   const size = 1n << BigInt(slotBits);
   const { cuts } = space;
-  let i = 0;
-  let lo = 0;
-  let hi = cuts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (cuts[mid]! <= base) lo = mid;
-    else hi = mid - 1;
-  }
-  i = lo;
+  let i = intervalOf(cuts, base);
   for (let s = 0; s < table.length; s++) {
     const start = base + BigInt(s) * size;
     while (i + 1 < cuts.length && cuts[i + 1]! <= start) i++;
