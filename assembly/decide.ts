@@ -10,7 +10,8 @@ import { Tables } from "./tables";
 @inline
 function allows(t: Tables, profile: u32, portClass: u32, peerClass: u32): bool {
   if (profile == OPEN) return true;
-  const row = load<u32>(t.profileRows + ((<usize>profile * t.portClasses + portClass) << 2));
+  const cell = <usize>profile * t.portClasses + portClass;
+  const row = t.profileCellShift == 1 ? <u32>load<u16>(t.profileRows + (cell << 1)) : load<u32>(t.profileRows + (cell << 2));
   const word = load<u32>(t.rowBits + ((<usize>row * t.rowWords + (peerClass >> 5)) << 2));
   return ((word >> (peerClass & 31)) & 1) != 0;
 }

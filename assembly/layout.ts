@@ -29,7 +29,8 @@ export const META_TRIE6_ROOT_BITS: u32 = 6;
 export const META_NODES: u32 = 7;
 export const META_HASH4_CAPACITY: u32 = 8;
 export const META_HASH6_CAPACITY: u32 = 9;
-export const META_WORDS: u32 = 10;
+export const META_PROFILE_CELL_BYTES: u32 = 10; // 2 or 4
+export const META_WORDS: u32 = 11;
 
 // An endpoint, as every lookup returns it: a pod address's hash slot, or the entry the core
 // builds at load for each outside peer class. Same first three words in both.

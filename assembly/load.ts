@@ -5,7 +5,7 @@ import {
   E_ADDRESSES, E_CHECKSUM, E_LENGTH, E_MAGIC, E_MEMORY, E_PORTS, E_SECTIONS, E_SIZES, E_TRIE, E_VERDICTS, E_VERSION, EMPTY,
   ENDPOINT_EGRESS, ENDPOINT_INGRESS, ENDPOINT_PEER, FORMAT_VERSION, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, HEADER_BYTES, LEAF,
   MAGIC, MAX_SECTIONS, META_HASH4_CAPACITY, META_HASH6_CAPACITY, META_NODES, META_PEER_CLASSES, META_PORT_CLASSES,
-  META_PROFILES, META_ROW_WORDS, META_ROWS, META_TRIE4_ROOT_BITS, META_TRIE6_ROOT_BITS, META_WORDS, NODE_BYTES, OK, OPEN,
+  META_PROFILE_CELL_BYTES, META_PROFILES, META_ROW_WORDS, META_ROWS, META_TRIE4_ROOT_BITS, META_TRIE6_ROOT_BITS, META_WORDS, NODE_BYTES, OK, OPEN,
   OUTSIDE_BYTES, PROTOCOLS, SECTION_COUNT, SECTION_ENTRY_BYTES, SECTION_HASH4, SECTION_HASH6, SECTION_META, SECTION_NODES,
   SECTION_PORT_CUTS, SECTION_PROFILES, SECTION_ROWS, SECTION_TRIE4, SECTION_TRIE6,
 } from "./layout";
@@ -66,6 +66,9 @@ function readMeta(t: Tables): u32 {
   t.peerClasses = load<u32>(m + META_PEER_CLASSES * 4);
   t.rowWords = load<u32>(m + META_ROW_WORDS * 4);
   t.profiles = load<u32>(m + META_PROFILES * 4);
+  const cellBytes = load<u32>(m + META_PROFILE_CELL_BYTES * 4);
+  if (cellBytes != 2 && cellBytes != 4) return E_SIZES;
+  t.profileCellShift = cellBytes == 2 ? 1 : 2;
   t.portClasses = load<u32>(m + META_PORT_CLASSES * 4);
   t.rows = load<u32>(m + META_ROWS * 4);
   t.trie4RootBits = load<u32>(m + META_TRIE4_ROOT_BITS * 4);
@@ -88,7 +91,7 @@ function readMeta(t: Tables): u32 {
     sized(SECTION_TRIE4, (<u64>1 << t.trie4RootBits) * 4) &&
     sized(SECTION_TRIE6, (<u64>1 << t.trie6RootBits) * 4) &&
     sized(SECTION_NODES, <u64>t.nodeCount * NODE_BYTES) &&
-    sized(SECTION_PROFILES, <u64>t.profiles * <u64>t.portClasses * 4) &&
+    sized(SECTION_PROFILES, ((<u64>t.profiles * <u64>t.portClasses << t.profileCellShift) + 3) & ~(<u64>3)) &&
     sized(SECTION_ROWS, <u64>t.rows * <u64>t.rowWords * 4);
   if (!ok) return E_SIZES;
   t.hash4 = sectionAt(SECTION_HASH4);
@@ -223,7 +226,10 @@ function checkEntry(t: Tables, e: u32, minChild: u32, childDepth: u32, maxDepth:
 
 function checkVerdicts(t: Tables): u32 {
   const cells = <usize>t.profiles * t.portClasses;
-  for (let i: usize = 0; i < cells; i++) if (load<u32>(t.profileRows + (i << 2)) >= t.rows) return E_VERDICTS;
+  for (let i: usize = 0; i < cells; i++) {
+    const row = t.profileCellShift == 1 ? <u32>load<u16>(t.profileRows + (i << 1)) : load<u32>(t.profileRows + (i << 2));
+    if (row >= t.rows) return E_VERDICTS;
+  }
   return OK;
 }
 

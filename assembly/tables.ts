@@ -25,6 +25,7 @@ export class Tables {
   trie6!: usize;
   nodes!: usize;
   profileRows!: usize;
+  profileCellShift!: u32; // 1: u16 cells, 2: u32 cells
   rowBits!: usize;
 }
 

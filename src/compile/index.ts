@@ -93,6 +93,8 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   meta[Meta.NODES] = nodes.length;
   meta[Meta.HASH4_CAPACITY] = hash4.length / V4_SLOT_WORDS;
   meta[Meta.HASH6_CAPACITY] = hash6.length / V6_SLOT_WORDS;
+  const narrow = profiles.rows.items.length <= 0x10000;
+  meta[Meta.PROFILE_CELL_BYTES] = narrow ? 2 : 4;
   const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
 
   const sections = [
@@ -103,7 +105,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     { id: Section.TRIE4, words: trie4.root },
     { id: Section.TRIE6, words: trie6.root },
     { id: Section.NODES, words: nodeWords },
-    { id: Section.PROFILES, words: profiles.table },
+    { id: Section.PROFILES, words: narrow ? packU16(profiles.table) : profiles.table },
     { id: Section.ROWS, words: rows },
   ];
   const bytes = writeBundle(sections);
@@ -151,4 +153,11 @@ function addressTables(
     }
   }
   return { hash4: buildV4Table(v4.keys, v4.values), hash6: buildV6Table(v6.keys, v6.values) };
+}
+
+/** Halves a table of small numbers: two little-endian u16 per word, zero-padded to a word. */
+function packU16(values: Uint32Array): Uint32Array {
+  const half = new Uint16Array(values.length + (values.length & 1));
+  half.set(values);
+  return new Uint32Array(half.buffer);
 }

@@ -35,7 +35,9 @@ export const Meta = {
   NODES: 7,
   HASH4_CAPACITY: 8,
   HASH6_CAPACITY: 9,
-  WORDS: 10,
+  /** Bytes per PROFILES cell: 2 when every row number fits in 16 bits, else 4. */
+  PROFILE_CELL_BYTES: 10,
+  WORDS: 11,
 } as const;
 
 /** Error codes of the core's bundle loader, and what each means. */
