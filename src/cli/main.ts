@@ -5,14 +5,26 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { PolicyError } from "../load/diagnostics.js";
+import { FlowBatch } from "../engine/batch.js";
+import { streamFlows } from "../gen/index.js";
+import type { Cluster } from "../model/types.js";
+import { type BenchOptions, runBench } from "./bench.js";
 import { type CompileCommandOptions, runCompile } from "./compile.js";
 import { ENGINES } from "./deciders.js";
 import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
 import { FlowError } from "./flows.js";
+import { registerGen } from "./gen.js";
 import { EXIT, InputError, type Io, UsageError } from "./io.js";
 import { printDiagnostics } from "./output.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `netpol bench --flows N`: the generator of `netpol gen flows`, into one batch. */
+function generatedFlows(cluster: Cluster, count: number, seed: number): FlowBatch {
+  const batch = new FlowBatch(count);
+  batch.length = streamFlows(cluster, { count, seed }).fill(batch);
+  return batch;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -77,6 +89,30 @@ Example:
   netpol compile -f cluster.yaml -f policies/ -o policy.bundle`,
     )
     .action((opts: CompileCommandOptions) => run(runCompile(opts, io)));
+  registerGen(program, io, run);
+
+  program
+    .command("bench")
+    .description("measure your cluster: load, compile, table sizes, decisions/s on one and all threads, latency, the reference")
+    .addOption(new Option("-f, --file <path>", "manifests: a file, a directory (recursive) or - for stdin; repeatable").argParser(collect).default([]))
+    .option("--flows <n|file>", "how many flows to generate for the cluster, or a CSV flow file to measure", "1000000")
+    .option("--threads <n>", "threads for the all-cores figure (default: every core)")
+    .option("--duration <seconds>", "time spent on each throughput figure", "2")
+    .option("--seed <n>", "seed of the generated flows", "1")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
+    .addHelpText(
+      "after",
+      `
+Flows are generated for the cluster by the same generator as \`netpol gen flows\` (80% pod to pod,
+20% with one side outside, IPv6 where the cluster has it), unless --flows names a CSV file.
+Throughputs are the best of repeated rounds within --duration; latency is per decide() call with
+the timer's own cost subtracted. A progress bar shows on a terminal; -o json for scripts.
+
+Example:
+  netpol bench -f cluster.yaml -f policies/ --flows 2000000 -o json`,
+    )
+    .action((opts: BenchOptions) => run(runBench(opts, io, generatedFlows)));
   return program;
 }
 

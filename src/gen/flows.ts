@@ -1,34 +1,34 @@
 /**
- * `generateFlows()`: flows for a generated cluster, written straight into a FlowBatch. Most
- * are pod to pod, the rest have one side outside the cluster (inside the policies' CIDRs,
- * inside their except holes, node addresses, the open internet); a few are IPv6 end to end.
- * Ports are mostly those the destination pod listens on or the policies name, so verdicts come
- * out a real mix of allow and deny. The per-flow loop allocates nothing.
+ * Flows for a cluster, written straight into FlowBatches: `generateFlows()` for a generated
+ * cluster (one batch), `streamFlows()` for a loaded one (batch after batch, constant memory for
+ * any count); one drawing loop serves both. Most flows are pod to pod, the rest have one side
+ * outside the cluster (inside the policies' CIDRs, inside their except holes, node addresses,
+ * the open internet); a few are IPv6 end to end. Ports are mostly those the destination pod
+ * listens on or the policies name, so verdicts come out a real mix of allow and deny. The
+ * per-flow loop allocates nothing (but for the rare IPv6 address drawn outside the cluster).
  */
-import { FlowBatch, PROTOCOL_OF_CODE, WORDS_PER_ADDRESS } from "../engine/batch.js";
-import type { Protocol } from "../model/types.js";
-import { formatIP } from "../validate/ip.js";
+import { FlowBatch, WORDS_PER_ADDRESS } from "../engine/batch.js";
+import type { Cluster } from "../model/types.js";
 import type { GeneratedCluster } from "./cluster.js";
-import { type BlockTable, type Endpoints, type PodTable, type PortRanges, packPort, readEndpoints } from "./endpoints.js";
-import { POD_NETWORK_V4 } from "./pods.js";
+import {
+  type BlockTable, type EndpointSource, type Endpoints, type PodTable, type PortRanges, addressKey, packPort, readEndpoints,
+} from "./endpoints.js";
 import { DEFAULT_SEED, Random } from "./random.js";
+import { modelSource, objectSource } from "./sources.js";
+import { IPV6_FLAG } from "./text.js";
 
 export interface FlowParams {
   readonly count: number;
-  /** Share of IPv6 flows (default 0.05); none when the cluster has no IPv6 pod address. */
+  /**
+   * Share of IPv6 flows (default 0.05): none when the cluster has no IPv6 pod address, all
+   * when it has no IPv4 one.
+   */
   readonly ipv6?: number;
   /** Share of flows with one side outside the cluster (default 0.2). */
   readonly external?: number;
   readonly seed?: number;
   /** Popular-service skew: destination rank r is drawn as count·u^(1+skew); 0 is uniform. */
   readonly skew?: number;
-}
-
-export interface FlowText {
-  readonly src: string;
-  readonly dst: string;
-  readonly protocol: Protocol;
-  readonly port: number;
 }
 
 const COMMON_PORTS = Uint32Array.from(
@@ -40,8 +40,6 @@ const COMMON_PORTS = Uint32Array.from(
 );
 /** First octets of the public IPv4 space: not 0, 10 or 127, not multicast or reserved. */
 const PUBLIC_OCTETS = Uint8Array.from({ length: 223 }, (_, i) => i + 1).filter((o) => o !== 10 && o !== 127);
-const POD_NETWORK_MASK = (0xffffffff << (32 - POD_NETWORK_V4.prefix)) >>> 0;
-const IPV6_FLAG = 1 << 24;
 /** Share of pod-to-pod flows that stay inside a namespace: most traffic is an app and its own stores. */
 const LOCAL_SHARE = 0.5;
 const W = WORDS_PER_ADDRESS;
@@ -50,9 +48,11 @@ class FlowWriter {
   constructor(
     private readonly rng: Random,
     private readonly e: Endpoints,
-    private readonly batch: FlowBatch,
     private readonly exponent: number,
   ) {}
+
+  /** The batch being filled; set before each fill. */
+  batch = new FlowBatch(0);
 
   podToPod(i: number, t: PodTable, flag: number): void {
     const dst = this.popularPod(t);
@@ -117,7 +117,7 @@ class FlowWriter {
     return (1 + this.rng.below(65535)) | (protocol << 16);
   }
 
-  /** An address that no pod owns: retried (rarely) when a block around the pod network hits a pod. */
+  /** An address that no pod owns: retried (rarely) when a block around pods hits one. */
   private outside(words: Uint32Array, at: number, flag: number): void {
     if (flag !== 0) return this.outside6(words, at);
     const blocks = this.e.blocks[4];
@@ -129,18 +129,23 @@ class FlowWriter {
       else words[at] = ((PUBLIC_OCTETS[this.rng.below(PUBLIC_OCTETS.length)]! << 24) | (this.rng.next() & 0xffffff)) >>> 0;
       words[at + 1] = words[at + 2] = words[at + 3] = 0;
       const a = words[at]!;
-      if ((a & POD_NETWORK_MASK) >>> 0 !== POD_NETWORK_V4.base || !this.e.podAddresses4.has(a)) return;
+      if (!this.e.podAddresses4.has(a)) return;
     }
   }
 
   private outside6(words: Uint32Array, at: number): void {
     const blocks: BlockTable = this.e.blocks[6];
-    const r = this.rng.float();
-    if (r < 0.55 && blocks.count > 0) return this.inBlock(words, at, blocks.base, blocks.mask, this.rng.below(blocks.count));
-    if (r < 0.8 && blocks.holes > 0) return this.inBlock(words, at, blocks.holeBase, blocks.holeMask, this.rng.below(blocks.holes));
-    // Global unicast 2000::/3.
-    words[at] = (0x20000000 | (this.rng.next() & 0x1fffffff)) >>> 0;
-    for (let w = 1; w < W; w++) words[at + w] = this.rng.next();
+    let r = this.rng.float();
+    for (let attempt = 0; attempt < 4; attempt++, r = 1) {
+      if (r < 0.55 && blocks.count > 0) this.inBlock(words, at, blocks.base, blocks.mask, this.rng.below(blocks.count));
+      else if (r < 0.8 && blocks.holes > 0) this.inBlock(words, at, blocks.holeBase, blocks.holeMask, this.rng.below(blocks.holes));
+      else {
+        // Global unicast 2000::/3.
+        words[at] = (0x20000000 | (this.rng.next() & 0x1fffffff)) >>> 0;
+        for (let w = 1; w < W; w++) words[at + w] = this.rng.next();
+      }
+      if (this.e.podAddresses6.size === 0 || !this.e.podAddresses6.has(addressKey(words, at))) return;
+    }
   }
 
   private inBlock(words: Uint32Array, at: number, base: Uint32Array, mask: Uint32Array, j: number): void {
@@ -158,56 +163,94 @@ function copy(to: Uint32Array, at: number, from: Uint32Array, k: number): void {
   to[at + 3] = from[k + 3]!;
 }
 
-function share(value: number | undefined, fallback: number, field: string): number {
+function share(api: string, value: number | undefined, fallback: number, field: string): number {
   const v = value ?? fallback;
-  if (!(v >= 0 && v <= 1)) throw new RangeError(`generateFlows: params.${field} must be in 0..1, got ${v}`);
+  if (!(v >= 0 && v <= 1)) throw new RangeError(`${api}: params.${field} must be in 0..1, got ${v}`);
   return v;
 }
 
-export function generateFlows(cluster: GeneratedCluster, params: FlowParams): FlowBatch {
-  const { count } = params;
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`generateFlows: params.count must be a whole number ≥ 0, got ${count}`);
-  const skew = params.skew ?? 0;
-  if (!(skew >= 0 && Number.isFinite(skew))) throw new RangeError(`generateFlows: params.skew must be a number ≥ 0, got ${skew}`);
-  const external = share(params.external, 0.2, "external");
-  const rng = new Random(params.seed ?? DEFAULT_SEED);
-  const e = readEndpoints(rng.fork(), cluster);
-  if (count > 0 && e.pods[4].count === 0) throw new RangeError("generateFlows: the cluster has no running pod with an IPv4 address");
-  const ipv6 = e.pods[6].count > 0 ? share(params.ipv6, 0.05, "ipv6") : 0;
-  const batch = new FlowBatch(count);
-  const writer = new FlowWriter(rng, e, batch, 1 + skew);
-  const half = external / 2;
-  for (let i = 0; i < count; i++) {
-    const v6 = rng.float() < ipv6;
-    const t = v6 ? e.pods[6] : e.pods[4];
-    const flag = v6 ? IPV6_FLAG : 0;
-    const r = rng.float();
-    if (r >= external) writer.podToPod(i, t, flag);
-    else if (r < half) writer.inbound(i, t, flag);
-    else writer.outbound(i, t, flag);
+/** How many flows of each kind a stream has written so far. */
+export interface FlowCounts {
+  readonly flows: number;
+  readonly podToPod: number;
+  readonly external: number;
+  readonly ipv6: number;
+}
+
+/** Flows drawn batch after batch; the same seed gives the same flows whatever the batch sizes. */
+export class FlowStream {
+  /** The IPv6 share in effect: 0 when the cluster has no IPv6 pod address, 1 when it has no IPv4 one. */
+  readonly ipv6: number;
+  private readonly rng: Random;
+  private readonly e: Endpoints;
+  private readonly writer: FlowWriter;
+  private readonly external: number;
+  private readonly counts = { flows: 0, podToPod: 0, external: 0, ipv6: 0 };
+
+  readonly count: number;
+
+  /** `api` names the caller in error messages; `source` is read once the parameters are known to be good. */
+  constructor(api: string, source: () => EndpointSource, params: FlowParams) {
+    const { count } = params;
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`${api}: params.count must be a whole number ≥ 0, got ${count}`);
+    const skew = params.skew ?? 0;
+    if (!(skew >= 0 && Number.isFinite(skew))) throw new RangeError(`${api}: params.skew must be a number ≥ 0, got ${skew}`);
+    this.external = share(api, params.external, 0.2, "external");
+    const ipv6 = share(api, params.ipv6, 0.05, "ipv6");
+    this.rng = new Random(params.seed ?? DEFAULT_SEED);
+    this.e = readEndpoints(this.rng.fork(), source());
+    const [v4, v6] = [this.e.pods[4].count, this.e.pods[6].count];
+    if (count > 0 && v4 + v6 === 0) throw new RangeError(`${api}: the cluster has no running pod with an address (off the host network)`);
+    this.ipv6 = v6 === 0 ? 0 : v4 === 0 ? 1 : ipv6;
+    this.writer = new FlowWriter(this.rng, this.e, 1 + skew);
+    this.count = count;
   }
-  batch.length = count;
+
+  get written(): FlowCounts {
+    return { ...this.counts };
+  }
+
+  get remaining(): number {
+    return this.count - this.counts.flows;
+  }
+
+  /** Writes the next flows into `batch` from its start, as many as fit; returns how many (0 when done). */
+  fill(batch: FlowBatch): number {
+    const n = Math.min(batch.capacity, this.remaining);
+    const { rng, e, writer, external, ipv6, counts } = this;
+    const half = external / 2;
+    writer.batch = batch;
+    for (let i = 0; i < n; i++) {
+      const v6 = rng.float() < ipv6;
+      const t = v6 ? e.pods[6] : e.pods[4];
+      const flag = v6 ? IPV6_FLAG : 0;
+      const r = rng.float();
+      if (r >= external) {
+        writer.podToPod(i, t, flag);
+        counts.podToPod++;
+      } else if (r < half) writer.inbound(i, t, flag);
+      else writer.outbound(i, t, flag);
+      if (v6) counts.ipv6++;
+    }
+    counts.flows += n;
+    counts.external = counts.flows - counts.podToPod;
+    batch.length = n;
+    return n;
+  }
+}
+
+export function generateFlows(cluster: GeneratedCluster, params: FlowParams): FlowBatch {
+  const stream = new FlowStream("generateFlows", () => objectSource(cluster), params);
+  const batch = new FlowBatch(params.count);
+  stream.fill(batch);
   return batch;
 }
 
-function addressText(words: Uint32Array, at: number, v6: boolean): string {
-  const a = words[at]!;
-  if (!v6) return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  for (let w = 0; w < W; w++) view.setUint32(4 * w, words[at + w]!);
-  return formatIP(bytes);
-}
-
-/** Flow i as text: for CSV writers and the reference evaluator. */
-export function flowsAsText(batch: FlowBatch, i: number): FlowText {
-  if (!Number.isInteger(i) || i < 0 || i >= batch.length) throw new RangeError(`flowsAsText: no flow ${i} in a batch of ${batch.length}`);
-  const meta = batch.meta[i]!;
-  const v6 = (meta & IPV6_FLAG) !== 0;
-  return {
-    src: addressText(batch.src, i * W, v6),
-    dst: addressText(batch.dst, i * W, v6),
-    protocol: PROTOCOL_OF_CODE[(meta >>> 16) & 0xff]!,
-    port: meta & 0xffff,
-  };
+/**
+ * Flows for any loaded cluster (`loadPaths`, `loadCluster`), drawn on demand: fill a batch,
+ * use it, fill it again, until `fill` returns 0. Host-network pods are not in the model, so
+ * unlike generateFlows no flow goes to a node address.
+ */
+export function streamFlows(cluster: Cluster, params: FlowParams): FlowStream {
+  return new FlowStream("streamFlows", () => modelSource(cluster), params);
 }
