@@ -4,8 +4,10 @@
  * benches run); `--only NAME` picks scenarios; `--json` prints the figures as JSON.
  */
 import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { parseArgs } from "node:util";
+import type { FlowBatch } from "../src/engine/batch.js";
+import { sharedBatch } from "../src/engine/parallel.js";
 import type { PresetName } from "../src/gen/index.js";
 import { generateFlows } from "../src/gen/index.js";
 import { ReferenceEvaluator } from "../src/reference/evaluator.js";
@@ -76,7 +78,37 @@ for (const name of names.length > 1 ? [] : names) {
   add(name, "decideBatch (copied in)", (m.get("decideBatch (copied in)")!.hz * flows.length) / 1e6, "M decisions/s");
   add(name, "reference evaluator", refRate / 1e3, "k decisions/s");
   add(name, "decideBatch ÷ reference", batchRate / refRate, "×");
-  if (name === "LARGE" || quick) detail(name, s);
+  if (name === "LARGE" || quick) {
+    await threads(name, s, flows);
+    detail(name, s);
+  }
+}
+
+/** All cores: decideParallel against decideBatch, interleaved rounds, best of each. */
+async function threads(name: string, s: ReturnType<typeof buildScenario>, flows: FlowBatch): Promise<void> {
+  const n = availableParallelism();
+  const shared = sharedBatch(flows.length);
+  shared.src.set(flows.src.subarray(0, flows.length * 4));
+  shared.dst.set(flows.dst.subarray(0, flows.length * 4));
+  shared.meta.set(flows.meta.subarray(0, flows.length));
+  shared.length = flows.length;
+  const out = new Uint8Array(flows.length);
+  log(`bench: ${name}: measuring decideParallel on ${n} threads…`);
+  const expected = s.engine.decideBatch(flows);
+  const parallel = await s.engine.decideParallel(shared, { threads: n, out });
+  if (!parallel.every((v, i) => v === expected[i])) throw new Error("bench: decideParallel disagrees with decideBatch");
+  let single = 0;
+  let multi = 0;
+  for (let round = 0; round < (quick ? 2 : 20); round++) {
+    let t = performance.now();
+    s.engine.decideBatch(shared, out);
+    single = Math.max(single, flows.length / ((performance.now() - t) / 1000));
+    t = performance.now();
+    await s.engine.decideParallel(shared, { threads: n, out });
+    multi = Math.max(multi, flows.length / ((performance.now() - t) / 1000));
+  }
+  await s.engine.close();
+  add(name, `decideParallel, ${n} threads`, multi / 1e6, "M decisions/s", `${(multi / single).toFixed(2)}× decideBatch on 1 thread (${(single / 1e6).toFixed(1)} M/s); verdicts identical; best of 20 interleaved rounds`);
 }
 
 /** LARGE only: IPv6 cost, one call per flow, and how small a batch reaches the peak. */
