@@ -14,7 +14,10 @@ import { ReferenceEvaluator } from "../src/reference/evaluator.js";
 import { measure, platform } from "./measure.js";
 import { buildScenario, familyBatch, referenceFlows, residentCopy } from "./scenario.js";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "boolean", default: false }, "threads-only": { type: "boolean", default: false } },
+});
+const threadsOnly = values["threads-only"]!;
 const quick = values.quick!;
 const names = (values.only?.split(",") ?? (quick ? ["SMALL"] : ["MEDIUM", "LARGE", "XL"])) as PresetName[];
 const maxTime = quick ? 0.05 : 1.5;
@@ -34,19 +37,24 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // Several scenarios: each runs in a process of its own, so one scenario's heap and JIT state
 // never colour another's figures.
-if (names.length > 1) {
-  for (const name of names) {
-    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--only", name, "--json", ...(quick ? ["--quick"] : [])], {
-      stdio: ["ignore", "pipe", "inherit"],
-      encoding: "utf8",
-      maxBuffer: 1 << 24,
-    });
-    if (child.status !== 0) throw new Error(`bench: ${name} failed (exit ${child.status})`);
-    rows.push(...(JSON.parse(child.stdout) as { rows: Row[] }).rows);
-  }
+function child(name: string, extra: string[] = []): void {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--only", name, "--json", ...(quick ? ["--quick"] : []), ...extra], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench: ${name} failed (exit ${r.status})`);
+  rows.push(...(JSON.parse(r.stdout) as { rows: Row[] }).rows);
 }
 
-for (const name of names.length > 1 ? [] : names) {
+if (names.length > 1) for (const name of names) child(name);
+
+if (threadsOnly && names.length === 1) {
+  const s = buildScenario(names[0]!, 1);
+  await threads(names[0]!, s, generateFlows(s.objects, { count: FLOWS, seed: 2 }));
+}
+
+for (const name of names.length > 1 || threadsOnly ? [] : names) {
   log(`bench: ${name}: generating, loading, compiling…`);
   // The quick run makes SMALL dual-stack so that every measurement has flows to measure.
   const s = buildScenario(name, quick ? 1 : 3, quick ? { dualStack: 0.3 } : {});
@@ -79,12 +87,14 @@ for (const name of names.length > 1 ? [] : names) {
   add(name, "reference evaluator", refRate / 1e3, "k decisions/s");
   add(name, "decideBatch ÷ reference", batchRate / refRate, "×");
   if (name === "LARGE" || quick) {
-    await threads(name, s, flows);
     detail(name, s);
+    // All cores are measured in a process of their own, free of this one's heap.
+    if (quick) await threads(name, s, flows);
+    else child(name, ["--threads-only"]);
   }
 }
 
-/** All cores: decideParallel against decideBatch, interleaved rounds, best of each. */
+/** All cores: decideParallel against decideBatch on the same shared batch, interleaved rounds, best of each. */
 async function threads(name: string, s: ReturnType<typeof buildScenario>, flows: FlowBatch): Promise<void> {
   const n = availableParallelism();
   const shared = sharedBatch(flows.length);

@@ -1,9 +1,10 @@
 /**
- * All cores (Node): `engine.decideParallel(batch, { threads })` spreads a batch over
- * worker_threads. Every worker instantiates the one compiled WebAssembly.Module (no compile
- * per worker, no compiling of the cluster) with the engine's bundle, once; a call shares the
- * flows and the verdicts through SharedArrayBuffers and gives each worker one contiguous
- * range, so verdicts come back in input order, identical to decideBatch.
+ * All cores (Node): `engine.decideParallel(batch, { threads })` spreads a batch over the
+ * calling thread and threads - 1 worker_threads. Every worker instantiates the one compiled
+ * WebAssembly.Module (no compile per worker, no compiling of the cluster) with the engine's
+ * bundle, once; a call shares the flows and the verdicts through SharedArrayBuffers and gives
+ * each thread one contiguous range, so verdicts come back in input order, identical to
+ * decideBatch.
  *
  * The worker is a plain script (eval'd), so it runs the same from dist/, tsx or vitest.
  */
@@ -53,9 +54,10 @@ class Pool {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
 
-  constructor(engine: Engine, readonly threads: number) {
+  /** The calling thread decides one share itself: threads - 1 workers. */
+  constructor(private readonly engine: Engine, readonly threads: number) {
     const workerData = { module: coreModuleSync(), bundle: engine.bundle(), chunk: CHUNK };
-    this.workers = Array.from({ length: threads }, () => {
+    this.workers = Array.from({ length: threads - 1 }, () => {
       const w = new Worker(WORKER, { eval: true, workerData });
       w.unref(); // an idle pool never keeps the process alive
       w.on("message", (msg: { id: number; error?: string }) => {
@@ -103,7 +105,7 @@ class Pool {
   async decide(batch: FlowBatch, out: Uint8Array): Promise<Uint8Array> {
     const n = batch.length;
     const s = this.share(batch);
-    const per = Math.ceil(n / this.workers.length);
+    const per = Math.ceil(n / this.threads);
     const jobs = this.workers.map((w, k) => {
       const start = Math.min(n, k * per);
       const end = Math.min(n, start + per);
@@ -115,8 +117,19 @@ class Pool {
         w.postMessage({ id, src: s.src.buffer, dst: s.dst.buffer, meta: s.meta.buffer, out: s.out.buffer, start, end });
       }).finally(() => w.unref());
     });
+    // The last share is this thread's, decided while the workers run.
+    const mine = Math.min(n, (this.threads - 1) * per);
+    if (mine < n) {
+      const view = new FlowBatch(n - mine, () => ({
+        src: s.src.subarray(mine * WORDS_PER_ADDRESS, n * WORDS_PER_ADDRESS),
+        dst: s.dst.subarray(mine * WORDS_PER_ADDRESS, n * WORDS_PER_ADDRESS),
+        meta: s.meta.subarray(mine, n),
+      }));
+      view.length = n - mine;
+      this.engine.decideBatch(view, out.subarray(mine, n));
+    }
     await Promise.all(jobs);
-    out.set(s.out.subarray(0, n));
+    out.set(s.out.subarray(0, mine));
     return out;
   }
 
