@@ -5,7 +5,7 @@
  * the line and column of a field. The YAML library stays behind this module.
  */
 import { type Document, LineCounter, type Node, type YAMLError, isMap, isNode, isScalar, isSeq } from "yaml";
-import { type Refusal, composeDocuments } from "./compose.js";
+import { MAX_DEPTH, MAX_SCALAR_LENGTH, type Refusal, composeDocuments } from "./compose.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { type FieldPath, renderPath } from "./path.js";
 
@@ -67,7 +67,7 @@ function parseYamlStream(file: string, text: string): ParseResult {
     }
     const value = toValue(doc, file, index, lines, diagnostics);
     if (value === undefined) return;
-    documents.push(makeDocument(file, index, value, doc, lines, 0));
+    documents.push(makeDocument(file, index, value, () => doc, lines, 0));
   });
   return { documents, diagnostics };
 }
@@ -134,12 +134,14 @@ function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
 
-function makeDocument(file: string, index: number, value: unknown, doc: Document, lines: LineCounter, offset: number): ParsedDocument {
+function makeDocument(file: string, index: number, value: unknown, tree: () => Document | undefined, lines: LineCounter, offset: number): ParsedDocument {
   return {
     file,
     index,
     value,
     locate(path) {
+      const doc = tree();
+      if (!doc) return undefined;
       for (let n = path.length; n >= 0; n--) {
         const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as (string | number)[], true);
         if (isNode(node) && node.range) {
@@ -150,6 +152,63 @@ function makeDocument(file: string, index: number, value: unknown, doc: Document
       return undefined;
     },
   };
+}
+
+/** The YAML tree of a JSON chunk, built on first use (positions are needed only for diagnostics). */
+function lazyTree(chunk: string): () => Document | undefined {
+  let doc: Document | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      built = true;
+      const composed = composeDocuments(chunk, "1.2");
+      doc = composed.refused.length === 0 ? composed.docs[0] : undefined;
+    }
+    return doc;
+  };
+}
+
+/**
+ * Does valid JSON repeat a key inside one object (keys compared decoded: `"\u0061"` is `"a"`),
+ * nest deeper than MAX_DEPTH, or hold a string longer than MAX_SCALAR_LENGTH? A linear scan:
+ * strings are skipped whole, so brackets inside them do not count.
+ */
+export function needsTree(text: string): boolean {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) {
+        if (text.charCodeAt(j) === 0x5c) {
+          escaped = true;
+          j++;
+        }
+        j++;
+      }
+      if (j - i > MAX_SCALAR_LENGTH) return true;
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (keys.has(key)) return true;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      if (stack.push(new Set()) > MAX_DEPTH) return true;
+      expectKey = true;
+    } else if (c === 0x5b) {
+      if (stack.push(null) > MAX_DEPTH) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x2c) {
+      expectKey = stack[stack.length - 1] != null;
+    }
+  }
+  return false;
 }
 
 /** Splits concatenated JSON values at depth 0; strings may contain any bracket. */
@@ -199,12 +258,18 @@ function parseJsonStream(file: string, text: string): ParseResult {
       diagnostics.push({ severity: "error", file, line: pos.line, column: pos.col, message: `JSON syntax error: ${jsonMessage(e as Error)}` });
       return;
     }
-    // JSON.parse keeps the last of duplicate keys silently; the YAML tree reports them and gives positions.
+    // JSON.parse keeps the last of duplicate keys silently and has no nesting or string limits: a
+    // quick scan looks for those, and only a chunk that has one (or a lookup of a position) pays
+    // for the YAML tree, which reports them the way it does for YAML.
+    if (!needsTree(chunk)) {
+      if (value !== null) documents.push(makeDocument(file, i + 1, value, lazyTree(chunk), lines, start));
+      return;
+    }
     const { docs, refused } = composeDocuments(chunk, "1.2");
     const doc = docs[0]!;
     for (const r of refused) diagnostics.push(refusal(file, lines, start, r));
     for (const err of doc.errors) diagnostics.push(syntaxError(file, doc, err, lines, start));
-    if (refused.length === 0 && doc.errors.length === 0 && value !== null) documents.push(makeDocument(file, i + 1, value, doc, lines, start));
+    if (refused.length === 0 && doc.errors.length === 0 && value !== null) documents.push(makeDocument(file, i + 1, value, () => doc, lines, start));
   });
   return { documents, diagnostics };
 }
