@@ -8,12 +8,16 @@
  */
 import type { IPAddress, Protocol } from "../model/types.js";
 
-export const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
+export const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = Object.assign(Object.create(null) as object, { TCP: 0, UDP: 1, SCTP: 2 });
 export const PROTOCOL_OF_CODE: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 export const WORDS_PER_ADDRESS = 4;
 
+/** The meta word of a flow; a port outside 0..65535 or an unknown protocol would corrupt it. */
 export function packMeta(port: number, protocol: Protocol, family: 4 | 6): number {
-  return (port | (PROTOCOL_CODE[protocol] << 16) | (family === 6 ? 1 << 24 : 0)) >>> 0;
+  const code = PROTOCOL_CODE[protocol];
+  if (code === undefined) throw new RangeError(`not a protocol: ${JSON.stringify(protocol)} (TCP, UDP or SCTP)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port ${port} is not in 0..65535`);
+  return (port | (code << 16) | (family === 6 ? 1 << 24 : 0)) >>> 0;
 }
 
 /** Writes an address into 4 words at `at`; both families use the layout described above. */
@@ -78,11 +82,12 @@ export class FlowBatch {
   push(src: IPAddress, dst: IPAddress, protocol: Protocol, port: number): void {
     if (this.length >= this.capacity) throw new RangeError(`FlowBatch: full (capacity ${this.capacity})`);
     if (src.family !== dst.family) throw new RangeError(`FlowBatch: ${src.text} and ${dst.text} are of different families`);
+    const meta = packMeta(port, protocol, src.family); // validates before anything is written
     const i = this.length++;
     const b = this.live;
     writeAddress(b.src, i * WORDS_PER_ADDRESS, src);
     writeAddress(b.dst, i * WORDS_PER_ADDRESS, dst);
-    b.meta[i] = packMeta(port, protocol, src.family);
+    b.meta[i] = meta;
   }
 
   clear(): void {

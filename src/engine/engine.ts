@@ -7,7 +7,7 @@ import { compileCluster, type CompileStats } from "../compile/index.js";
 import { LOAD_ERRORS } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
-import { FlowBatch, PROTOCOL_CODE, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
+import { FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
 
 /** Flows per call into the core: large enough to amortise the call, small enough for L2. */
@@ -82,7 +82,7 @@ export class Engine {
     if (s.family !== d.family) throw new RangeError(`decide: ${s.text} and ${d.text} are of different families`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`decide: port ${port} is not in 1..65535`);
     if (s.family === 4) {
-      const meta = port | (PROTOCOL_CODE[protocol] << 16);
+      const meta = packMeta(port, protocol, 4);
       return this.core.decide4(meta, ipv4Word(s.bytes), ipv4Word(d.bytes)) === VERDICT_ALLOW ? "allow" : "deny";
     }
     const w = this.scratch;

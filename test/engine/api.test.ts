@@ -42,6 +42,11 @@ describe("engine API", () => {
     expect(() => e.decide("10.0.0.1", "::1", "TCP", 80)).toThrow(/different families/);
     expect(() => e.decide("10.0.0.1", "10.0.0.2", "TCP", 0)).toThrow(/port 0/);
     expect(() => e.decide("10.0.0.300", "10.0.0.2", "TCP", 80)).toThrow(/not an IP address/);
+    expect(() => e.decide("10.0.0.1", "10.0.0.2", "tcp" as never, 80)).toThrow(/not a protocol/);
+    const bad = new FlowBatch(1);
+    expect(() => bad.push(ip("10.0.0.1"), ip("10.0.0.2"), "TCP", 70000)).toThrow(/port 70000/);
+    expect(() => bad.push(ip("10.0.0.1"), ip("10.0.0.2"), "ICMP" as never, 1)).toThrow(/not a protocol/);
+    expect(bad.length).toBe(0);
     const two = new FlowBatch(2);
     two.push(ip("10.0.0.1"), ip("10.0.0.2"), "TCP", 80);
     two.push(ip("10.0.0.2"), ip("10.0.0.1"), "UDP", 53);
