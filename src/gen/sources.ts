@@ -6,24 +6,12 @@
  */
 import type * as api from "../load/api.js";
 import type { Cluster, Labels, Pod, Rule } from "../model/types.js";
-import { type CIDR, type IPAddress, parseCIDR, parseIP } from "../validate/ip.js";
+import { toCIDR, toIPAddress } from "../validate/ip.js";
 import type { GeneratedCluster } from "./cluster.js";
 import { type EndpointSource, type SourceBlock, type SourcePod, type SourcePort, packPort } from "./endpoints.js";
 
 function workload(labels: Labels | undefined, name: string): string {
   return labels?.app ?? labels?.["k8s-app"] ?? name;
-}
-
-function mustIP(text: string): IPAddress {
-  const r = parseIP(text);
-  if (!r.ok) throw new Error(`generateFlows: not an IP address: ${text}`);
-  return r.value;
-}
-
-function mustCIDR(text: string): CIDR {
-  const r = parseCIDR(text);
-  if (!r.ok) throw new Error(`generateFlows: not a CIDR: ${text}`);
-  return r.value;
 }
 
 function objectPods(pods: readonly api.Pod[]): SourcePod[] {
@@ -33,7 +21,7 @@ function objectPods(pods: readonly api.Pod[]): SourcePod[] {
     out.push({
       namespace: pod.metadata.namespace!,
       workload: workload(pod.metadata.labels, pod.metadata.name!),
-      ips: (pod.status.podIPs ?? []).map((p) => mustIP(p.ip!)),
+      ips: (pod.status.podIPs ?? []).map((p) => toIPAddress(p.ip!)),
       ports: (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => packPort(p.containerPort!, p.protocol))),
     });
   }
@@ -52,11 +40,11 @@ function objectPorts(rules: readonly { ports?: api.NetworkPolicyPort[] }[]): Sou
 /** Generated objects: running pods off the host network, and the node addresses of those on it. */
 export function objectSource(cluster: GeneratedCluster): EndpointSource {
   const blocks = cluster.policies.flatMap(objectPeers).flatMap((peer): SourceBlock[] =>
-    peer.ipBlock ? [{ cidr: mustCIDR(peer.ipBlock.cidr!), except: (peer.ipBlock.except ?? []).map(mustCIDR) }] : []);
+    peer.ipBlock ? [{ cidr: toCIDR(peer.ipBlock.cidr!), except: (peer.ipBlock.except ?? []).map(toCIDR) }] : []);
   return {
     pods: objectPods(cluster.pods),
     blocks,
-    nodes: cluster.pods.flatMap((pod) => (pod.spec?.hostNetwork && pod.status?.podIP ? [mustIP(pod.status.podIP)] : [])),
+    nodes: cluster.pods.flatMap((pod) => (pod.spec?.hostNetwork && pod.status?.podIP ? [toIPAddress(pod.status.podIP)] : [])),
     ingressPorts: objectPorts(cluster.policies.flatMap((p) => p.spec?.ingress ?? [])),
     egressPorts: objectPorts(cluster.policies.flatMap((p) => p.spec?.egress ?? [])),
   };

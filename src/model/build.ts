@@ -4,7 +4,7 @@
  * podIP over podIPs. The inputs have passed validation, so parsing cannot fail here.
  */
 import type * as api from "../load/api.js";
-import { type CIDR, type IPAddress, parseCIDR, parseIP } from "../validate/ip.js";
+import { type IPAddress, toCIDR, toIPAddress } from "../validate/ip.js";
 import type {
   ContainerPort, IPBlock, Labels, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Requirement, Rule, Selector,
 } from "./types.js";
@@ -49,19 +49,7 @@ function podIPs(pod: api.Pod): IPAddress[] {
   const listed = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => !!ip);
   const primary = pod.status?.podIP;
   const texts = primary && listed[0] !== primary ? [primary] : listed;
-  return texts.map(mustIP);
-}
-
-function mustIP(text: string): IPAddress {
-  const r = parseIP(text);
-  if (!r.ok) throw new Error(`internal: unvalidated IP ${text}`);
-  return r.value;
-}
-
-function mustCIDR(text: string): CIDR {
-  const r = parseCIDR(text);
-  if (!r.ok) throw new Error(`internal: unvalidated CIDR ${text}`);
-  return r.value;
+  return texts.map(toIPAddress);
 }
 
 export function buildSelector(s: api.LabelSelector | undefined): Selector {
@@ -75,7 +63,7 @@ export function buildSelector(s: api.LabelSelector | undefined): Selector {
 
 function buildPeer(p: api.NetworkPolicyPeer): Peer {
   if (p.ipBlock) {
-    const ipBlock: IPBlock = { cidr: mustCIDR(p.ipBlock.cidr!), except: (p.ipBlock.except ?? []).map(mustCIDR) };
+    const ipBlock: IPBlock = { cidr: toCIDR(p.ipBlock.cidr!), except: (p.ipBlock.except ?? []).map(toCIDR) };
     return { ipBlock };
   }
   return {

@@ -6,7 +6,7 @@
 import type {
   Cluster, Direction, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Rule, Verdict,
 } from "../model/types.js";
-import { cidrContains, parseIP } from "../validate/ip.js";
+import { cidrContains, toIPAddress } from "../validate/ip.js";
 import { selectorMatches } from "./selector.js";
 
 export interface Flow {
@@ -33,7 +33,7 @@ export class ReferenceEvaluator {
 
   /** Convenience form: addresses as text. */
   decide(src: string, dst: string, protocol: Protocol, port: number): Verdict {
-    return this.decideFlow({ src: mustParse(src), dst: mustParse(dst), protocol, port });
+    return this.decideFlow({ src: toIPAddress(src), dst: toIPAddress(dst), protocol, port });
   }
 
   decideFlow(flow: Flow): Verdict {
@@ -95,8 +95,3 @@ function portMatches(p: PolicyPort, destination: Pod | undefined, flow: Flow): b
   );
 }
 
-function mustParse(text: string): IPAddress {
-  const r = parseIP(text);
-  if (!r.ok) throw new Error(`not an IP address: ${JSON.stringify(text)}`);
-  return r.value;
-}

@@ -199,3 +199,10 @@ export function toIPAddress(text: string): IPAddress {
   if (!r.ok) throw new RangeError(`not an IP address: ${JSON.stringify(text)}`);
   return r.value;
 }
+
+/** parseCIDR for callers that have already validated their input: throws a RangeError otherwise. */
+export function toCIDR(text: string): CIDR {
+  const r = parseCIDR(text);
+  if (!r.ok) throw new RangeError(`not a CIDR: ${JSON.stringify(text)}`);
+  return r.value;
+}

@@ -6,18 +6,10 @@ import { EMPTY, V4_SLOT_WORDS, buildV4Table, capacityFor, hashV4, shiftFor } fro
 import { mergeColumns, remapRow } from "../../src/compile/merge.js";
 import { buildTrie, lookupTrie } from "../../src/compile/trie.js";
 import type { IPBlock, NetworkPolicy } from "../../src/model/types.js";
-import { type CIDR, cidrContains, formatIP, parseCIDR, parseIP } from "../../src/validate/ip.js";
+import { cidrContains, formatIP, toCIDR, toIPAddress } from "../../src/validate/ip.js";
 
-const cidr = (s: string): CIDR => {
-  const r = parseCIDR(s);
-  if (!r.ok) throw new Error(s);
-  return r.value;
-};
-const ip = (s: string) => {
-  const r = parseIP(s);
-  if (!r.ok) throw new Error(s);
-  return r.value;
-};
+const cidr = toCIDR;
+const ip = toIPAddress;
 
 function policyWith(blocks: IPBlock[]): NetworkPolicy {
   return {

@@ -5,13 +5,9 @@ import { compileSync } from "../../src/engine/engine.js";
 import type { ClusterObjects, FlowText } from "../../src/fuzz/index.js";
 import { clusterFromObjects } from "../../src/model/load.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
-import { parseIP } from "../../src/validate/ip.js";
+import { toIPAddress } from "../../src/validate/ip.js";
 
-const ip = (s: string) => {
-  const r = parseIP(s);
-  if (!r.ok) throw new Error(s);
-  return r.value;
-};
+const ip = toIPAddress;
 
 /** Each scenario: a random cluster and flows against it; the verdicts of both engines must agree. */
 export function agree(c: ClusterObjects, flows: readonly FlowText[]): void {

@@ -4,17 +4,13 @@ import { FlowBatch } from "../../src/engine/batch.js";
 import { BundleError, compile, compileSync, loadBundle } from "../../src/engine/engine.js";
 import { generateCluster, generateFlows } from "../../src/gen/index.js";
 import { clusterFromObjects, loadCluster } from "../../src/model/load.js";
-import { parseIP } from "../../src/validate/ip.js";
+import { toIPAddress } from "../../src/validate/ip.js";
 
 const shop = loadCluster(["cluster.yaml", "policies.yaml"].map((f) => {
   const file = new URL(`../../examples/shop/${f}`, import.meta.url);
   return { file: f, text: readFileSync(file, "utf8") };
 })).cluster;
-const ip = (s: string) => {
-  const r = parseIP(s);
-  if (!r.ok) throw new Error(s);
-  return r.value;
-};
+const ip = toIPAddress;
 
 describe("engine API", () => {
   it("compile (async) and compileSync give engines that agree; bundle() round-trips through loadBundle", async () => {

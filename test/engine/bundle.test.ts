@@ -6,13 +6,9 @@ import { FlowBatch } from "../../src/engine/batch.js";
 import { BundleError, compileSync, loadBundleSync } from "../../src/engine/engine.js";
 import { clusterObjects, type ClusterObjects, flowFor, type FlowText } from "../../src/fuzz/index.js";
 import { clusterFromObjects } from "../../src/model/load.js";
-import { parseIP } from "../../src/validate/ip.js";
+import { toIPAddress } from "../../src/validate/ip.js";
 
-const ip = (s: string) => {
-  const r = parseIP(s);
-  if (!r.ok) throw new Error(s);
-  return r.value;
-};
+const ip = toIPAddress;
 
 function batchOf(flows: readonly FlowText[]): FlowBatch {
   const same = flows.filter((f) => ip(f.src).family === ip(f.dst).family);

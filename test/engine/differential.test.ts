@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { clusterObjects, flowFor } from "../../src/fuzz/index.js";
 import { agree } from "./agree.js";
 
