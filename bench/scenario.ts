@@ -1,11 +1,9 @@
 /** A benchmark scenario: a generated cluster loaded, compiled, and flows for it. */
-import { FlowBatch } from "../src/engine/batch.js";
+import { FAMILY_V6, FlowBatch, flowAt } from "../src/engine/batch.js";
 import { type Engine, compileSync } from "../src/engine/engine.js";
-import { type ClusterParams, type GeneratedCluster, PRESETS, type PresetName, flowsAsText, generateCluster, generateFlows } from "../src/gen/index.js";
+import { type ClusterParams, type GeneratedCluster, PRESETS, type PresetName, generateCluster, generateFlows } from "../src/gen/index.js";
 import { clusterFromObjects } from "../src/model/load.js";
-import type { Cluster } from "../src/model/types.js";
-import type { Flow } from "../src/reference/evaluator.js";
-import { parseIP } from "../src/validate/ip.js";
+import type { Cluster, Flow } from "../src/model/types.js";
 
 export interface Scenario {
   readonly name: PresetName;
@@ -39,7 +37,7 @@ export function familyBatch(s: Scenario, family: 4 | 6, count: number): FlowBatc
   const all = generateFlows(s.objects, { count: count * (family === 6 ? 8 : 2), ipv6: family === 6 ? 0.5 : 0, seed: 11 });
   const out = new FlowBatch(count);
   for (let i = 0; i < all.length && out.length < count; i++) {
-    if (((all.meta[i]! >>> 24) & 1) !== (family === 6 ? 1 : 0)) continue;
+    if (((all.meta[i]! & FAMILY_V6) !== 0) !== (family === 6)) continue;
     const j = out.length++;
     out.src.set(all.src.subarray(i * 4, i * 4 + 4), j * 4);
     out.dst.set(all.dst.subarray(i * 4, i * 4 + 4), j * 4);
@@ -51,14 +49,7 @@ export function familyBatch(s: Scenario, family: 4 | 6, count: number): FlowBatc
 
 /** The same flows as the reference evaluator takes them (parsed once, outside the timing). */
 export function referenceFlows(batch: FlowBatch, count: number): Flow[] {
-  const flows: Flow[] = [];
-  for (let i = 0; i < Math.min(count, batch.length); i++) {
-    const t = flowsAsText(batch, i);
-    const src = parseIP(t.src);
-    const dst = parseIP(t.dst);
-    if (src.ok && dst.ok) flows.push({ src: src.value, dst: dst.value, protocol: t.protocol, port: t.port });
-  }
-  return flows;
+  return Array.from({ length: Math.min(count, batch.length) }, (_, i) => flowAt(batch, i));
 }
 
 /** A copy of a batch inside the engine's memory, decided in place. */

@@ -8,13 +8,12 @@ import { stat } from "node:fs/promises";
 import { availableParallelism, cpus } from "node:os";
 import cliProgress from "cli-progress";
 import { compileCluster } from "../compile/index.js";
-import { FlowBatch } from "../engine/batch.js";
+import { FlowBatch, flowAt } from "../engine/batch.js";
 import { type Engine, loadBundleSync } from "../engine/engine.js";
 import { sharedBatch } from "../engine/parallel.js";
 import { loadPaths } from "../model/files.js";
 import type { Cluster } from "../model/types.js";
 import { type Flow, ReferenceEvaluator } from "../reference/evaluator.js";
-import { formatIP } from "../validate/ip.js";
 import { readFlows } from "./flows.js";
 import { type Io, InputError, UsageError } from "./io.js";
 import { printDiagnostics } from "./output.js";
@@ -142,20 +141,7 @@ async function rateAsync(seconds: number, per: number, run: () => Promise<unknow
 }
 
 function asFlows(batch: FlowBatch, n: number): Flow[] {
-  const out: Flow[] = [];
-  for (let i = 0; i < n; i++) out.push(flowAt(batch, i));
-  return out;
-}
-
-function flowAt(batch: FlowBatch, i: number): Flow {
-  const meta = batch.meta[i]!;
-  const family = (meta >>> 24) & 1 ? 6 : 4;
-  const address = (words: Uint32Array) => {
-    const bytes = new Uint8Array(family === 4 ? 4 : 16);
-    for (let b = 0; b < bytes.length; b++) bytes[b] = (words[i * 4 + (b >> 2)]! >>> (24 - 8 * (b & 3))) & 0xff;
-    return { family, bytes, text: formatIP(bytes) } as const;
-  };
-  return { src: address(batch.src), dst: address(batch.dst), protocol: (["TCP", "UDP", "SCTP"] as const)[(meta >>> 16) & 0xff]!, port: meta & 0xffff };
+  return Array.from({ length: n }, (_, i) => flowAt(batch, i));
 }
 
 /** p50/p99 of one decide() call, timer cost subtracted (measured the same way around nothing). */

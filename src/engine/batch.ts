@@ -6,18 +6,21 @@
  *   meta      1 × u32 per flow: port | protocol << 16 | family << 24
  *             (protocol 0 TCP, 1 UDP, 2 SCTP; family 0 IPv4, 1 IPv6).
  */
-import type { IPAddress, Protocol } from "../model/types.js";
+import type { Flow, IPAddress, Protocol } from "../model/types.js";
+import { formatIP } from "../validate/ip.js";
 
 export const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = Object.assign(Object.create(null) as object, { TCP: 0, UDP: 1, SCTP: 2 });
 export const PROTOCOL_OF_CODE: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 export const WORDS_PER_ADDRESS = 4;
+/** The family bit of the meta word: set for IPv6. */
+export const FAMILY_V6 = 1 << 24;
 
 /** The meta word of a flow; a port outside 0..65535 or an unknown protocol would corrupt it. */
 export function packMeta(port: number, protocol: Protocol, family: 4 | 6): number {
   const code = PROTOCOL_CODE[protocol];
   if (code === undefined) throw new RangeError(`not a protocol: ${JSON.stringify(protocol)} (TCP, UDP or SCTP)`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port ${port} is not in 0..65535`);
-  return (port | (code << 16) | (family === 6 ? 1 << 24 : 0)) >>> 0;
+  return (port | (code << 16) | (family === 6 ? FAMILY_V6 : 0)) >>> 0;
 }
 
 /** Writes an address into 4 words at `at`; both families use the layout described above. */
@@ -31,6 +34,21 @@ export function writeAddress(words: Uint32Array, at: number, ip: IPAddress): voi
   for (let w = 0; w < 4; w++) {
     words[at + w] = ((b[4 * w]! << 24) | (b[4 * w + 1]! << 16) | (b[4 * w + 2]! << 8) | b[4 * w + 3]!) >>> 0;
   }
+}
+
+/** The address written at `at` by writeAddress, read back (for the reference evaluator, tests). */
+export function readAddress(words: Uint32Array, at: number, family: 4 | 6): IPAddress {
+  const bytes = new Uint8Array(family === 4 ? 4 : 16);
+  for (let b = 0; b < bytes.length; b++) bytes[b] = (words[at + (b >> 2)]! >>> (24 - 8 * (b & 3))) & 0xff;
+  return { family, bytes, text: formatIP(bytes) };
+}
+
+/** Flow i of a batch, read back out of its columns. */
+export function flowAt(batch: FlowBatch, i: number): Flow {
+  const meta = batch.meta[i]!;
+  const family = meta & FAMILY_V6 ? 6 : 4;
+  const at = i * WORDS_PER_ADDRESS;
+  return { src: readAddress(batch.src, at, family), dst: readAddress(batch.dst, at, family), protocol: PROTOCOL_OF_CODE[(meta >>> 16) & 0xff]!, port: meta & 0xffff };
 }
 
 export interface BatchBuffers {

@@ -7,7 +7,7 @@
  * listens on or the policies name, so verdicts come out a real mix of allow and deny. The
  * per-flow loop allocates nothing (but for the rare IPv6 address drawn outside the cluster).
  */
-import { FlowBatch, WORDS_PER_ADDRESS } from "../engine/batch.js";
+import { FAMILY_V6, FlowBatch, WORDS_PER_ADDRESS } from "../engine/batch.js";
 import type { Cluster } from "../model/types.js";
 import type { GeneratedCluster } from "./cluster.js";
 import {
@@ -15,7 +15,6 @@ import {
 } from "./endpoints.js";
 import { DEFAULT_SEED, Random } from "./random.js";
 import { modelSource, objectSource } from "./sources.js";
-import { IPV6_FLAG } from "./text.js";
 
 export interface FlowParams {
   readonly count: number;
@@ -223,7 +222,7 @@ export class FlowStream {
     for (let i = 0; i < n; i++) {
       const v6 = rng.float() < ipv6;
       const t = v6 ? e.pods[6] : e.pods[4];
-      const flag = v6 ? IPV6_FLAG : 0;
+      const flag = v6 ? FAMILY_V6 : 0;
       const r = rng.float();
       if (r >= external) {
         writer.podToPod(i, t, flag);

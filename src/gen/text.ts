@@ -3,7 +3,7 @@
  * a whole batch as rows of the CSV that `netpol eval --flows` reads. IPv4 addresses are
  * formatted from a table of octets: ten million rows are written in seconds.
  */
-import { type FlowBatch, PROTOCOL_OF_CODE, WORDS_PER_ADDRESS } from "../engine/batch.js";
+import { FAMILY_V6, type FlowBatch, PROTOCOL_OF_CODE, WORDS_PER_ADDRESS } from "../engine/batch.js";
 import type { Protocol } from "../model/types.js";
 import { formatIP } from "../validate/ip.js";
 
@@ -14,8 +14,6 @@ export interface FlowText {
   readonly port: number;
 }
 
-/** FlowBatch's family bit in the meta word. */
-export const IPV6_FLAG = 1 << 24;
 export const CSV_HEADER = "src,dst,protocol,port\n";
 
 const W = WORDS_PER_ADDRESS;
@@ -34,7 +32,7 @@ function addressText(words: Uint32Array, at: number, v6: boolean): string {
 export function flowsAsText(batch: FlowBatch, i: number): FlowText {
   if (!Number.isInteger(i) || i < 0 || i >= batch.length) throw new RangeError(`flowsAsText: no flow ${i} in a batch of ${batch.length}`);
   const meta = batch.meta[i]!;
-  const v6 = (meta & IPV6_FLAG) !== 0;
+  const v6 = (meta & FAMILY_V6) !== 0;
   return {
     src: addressText(batch.src, i * W, v6),
     dst: addressText(batch.dst, i * W, v6),
@@ -49,7 +47,7 @@ export function flowsCSV(batch: FlowBatch): string {
   let out = "";
   for (let i = 0; i < batch.length; i++) {
     const m = meta[i]!;
-    const v6 = (m & IPV6_FLAG) !== 0;
+    const v6 = (m & FAMILY_V6) !== 0;
     out += `${addressText(src, i * W, v6)},${addressText(dst, i * W, v6)},${PROTOCOL_OF_CODE[(m >>> 16) & 0xff]!},${m & 0xffff}\n`;
   }
   return out;

@@ -86,6 +86,14 @@ export interface NetworkPolicy {
   readonly egress: readonly Rule[];
 }
 
+/** One connection attempt, as every engine takes it. */
+export interface Flow {
+  readonly src: IPAddress;
+  readonly dst: IPAddress;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
 export interface Cluster {
   /** Sorted by name. */
   readonly namespaces: readonly Namespace[];

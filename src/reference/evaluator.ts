@@ -4,17 +4,12 @@
  * fast. The only index is address → pod, which is how a flow names its endpoints.
  */
 import type {
-  Cluster, Direction, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Rule, Verdict,
+  Cluster, Direction, Flow, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Rule, Verdict,
 } from "../model/types.js";
 import { cidrContains, toIPAddress } from "../validate/ip.js";
 import { selectorMatches } from "./selector.js";
 
-export interface Flow {
-  readonly src: IPAddress;
-  readonly dst: IPAddress;
-  readonly protocol: Protocol;
-  readonly port: number;
-}
+export type { Flow };
 
 /** One side of a connection as a policy sees it: an address, and the pod behind it if any. */
 interface Endpoint {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { FlowBatch } from "../../src/engine/batch.js";
+import { FlowBatch, flowAt } from "../../src/engine/batch.js";
 import { BundleError, compile, compileSync, loadBundle } from "../../src/engine/engine.js";
 import { generateCluster, generateFlows } from "../../src/gen/index.js";
 import { clusterFromObjects, loadCluster } from "../../src/model/load.js";
@@ -47,6 +47,14 @@ describe("engine API", () => {
     two.push(ip("10.0.0.1"), ip("10.0.0.2"), "TCP", 80);
     two.push(ip("10.0.0.2"), ip("10.0.0.1"), "UDP", 53);
     expect(() => e.decideBatch(two, new Uint8Array(1))).toThrow(/out holds 1/);
+  });
+
+  it("flowAt reads back exactly the flow that push wrote, in both families", () => {
+    const b = new FlowBatch(2);
+    b.push(ip("10.244.1.20"), ip("10.244.2.30"), "UDP", 53);
+    b.push(ip("2001:db8::1"), ip("fd00:10:244:1::a"), "SCTP", 65535);
+    expect(flowAt(b, 0)).toMatchObject({ src: { family: 4, text: "10.244.1.20" }, dst: { text: "10.244.2.30" }, protocol: "UDP", port: 53 });
+    expect(flowAt(b, 1)).toMatchObject({ src: { family: 6, text: "2001:db8::1" }, dst: { text: "fd00:10:244:1::a" }, protocol: "SCTP", port: 65535 });
   });
 
   it("a loadBundle of garbage is a BundleError naming the problem", async () => {
