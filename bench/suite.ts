@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
 import { parseArgs } from "node:util";
 import type { FlowBatch } from "../src/engine/batch.js";
-import { sharedBatch } from "../src/engine/parallel.js";
+import { sharedCopy } from "../src/engine/parallel.js";
 import type { PresetName } from "../src/gen/index.js";
 import { generateFlows } from "../src/gen/index.js";
 import { ReferenceEvaluator } from "../src/reference/evaluator.js";
@@ -97,11 +97,7 @@ for (const name of names.length > 1 || threadsOnly ? [] : names) {
 /** All cores: decideParallel against decideBatch on the same shared batch, interleaved rounds, best of each. */
 async function threads(name: string, s: ReturnType<typeof buildScenario>, flows: FlowBatch): Promise<void> {
   const n = availableParallelism();
-  const shared = sharedBatch(flows.length);
-  shared.src.set(flows.src.subarray(0, flows.length * 4));
-  shared.dst.set(flows.dst.subarray(0, flows.length * 4));
-  shared.meta.set(flows.meta.subarray(0, flows.length));
-  shared.length = flows.length;
+  const shared = sharedCopy(flows);
   const out = new Uint8Array(flows.length);
   log(`bench: ${name}: measuring decideParallel on ${n} threads…`);
   const expected = s.engine.decideBatch(flows);

@@ -10,7 +10,7 @@ import cliProgress from "cli-progress";
 import { compileCluster } from "../compile/index.js";
 import { FlowBatch, flowAt } from "../engine/batch.js";
 import { type Engine, loadBundleSync } from "../engine/engine.js";
-import { sharedBatch } from "../engine/parallel.js";
+import { sharedCopy } from "../engine/parallel.js";
 import { loadPaths } from "../model/files.js";
 import type { Cluster } from "../model/types.js";
 import { type Flow, ReferenceEvaluator } from "../reference/evaluator.js";
@@ -67,7 +67,7 @@ export async function runBench(opts: BenchOptions, io: Io, generate: FlowGenerat
   f.batchPerSecond = rate(duration, flows.length, () => engine.decideBatch(flows, out));
   progress.next(`batch, ${threads} threads`);
   f.threads = threads;
-  const shared = toShared(flows);
+  const shared = sharedCopy(flows);
   f.parallelPerSecond = await rateAsync(duration, flows.length, () => engine.decideParallel(shared, { threads, out }));
   f.parallelSpeedup = (f.parallelPerSecond as number) / (f.batchPerSecond as number);
   await engine.close();
@@ -104,15 +104,6 @@ async function flowSource(opts: BenchOptions, cluster: Cluster, generate: FlowGe
   const batch = new FlowBatch(rows.length);
   for (const r of rows) batch.push(r.src, r.dst, r.protocol, r.port);
   return batch;
-}
-
-function toShared(flows: FlowBatch): FlowBatch {
-  const shared = sharedBatch(flows.length);
-  shared.src.set(flows.src.subarray(0, flows.length * 4));
-  shared.dst.set(flows.dst.subarray(0, flows.length * 4));
-  shared.meta.set(flows.meta.subarray(0, flows.length));
-  shared.length = flows.length;
-  return shared;
 }
 
 /** Flows per second: repeat `run` (which decides `per` flows) for about `seconds`; best of the rounds. */

@@ -4,6 +4,7 @@
  * call; the reference evaluator walks the policies flow by flow.
  */
 import { readFile } from "node:fs/promises";
+import type { FlowBatch } from "../engine/batch.js";
 import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
 import { sharedBatch } from "../engine/parallel.js";
 import type { Cluster, Verdict } from "../model/types.js";
@@ -29,23 +30,21 @@ export function referenceDecider(cluster: Cluster): DecideChunk {
   return (rows) => Uint8Array.from(rows, (r) => (ref.decideFlow(r.flow) === "allow" ? 1 : 0));
 }
 
+function fill(batch: FlowBatch, rows: readonly FlowRow[]): FlowBatch {
+  batch.clear();
+  for (const r of rows) batch.push(r.flow.src, r.flow.dst, r.flow.protocol, r.flow.port);
+  return batch;
+}
+
 export function wasmDecider(engine: Engine, threads = 1): DecideChunk {
   if (threads > 1) {
     const batch = sharedBatch(PARALLEL_CHUNK_ROWS);
     const out = new Uint8Array(PARALLEL_CHUNK_ROWS);
-    return async (rows) => {
-      batch.clear();
-      for (const r of rows) batch.push(r.flow.src, r.flow.dst, r.flow.protocol, r.flow.port);
-      return (await engine.decideParallel(batch, { threads, out })).subarray(0, rows.length);
-    };
+    return async (rows) => (await engine.decideParallel(fill(batch, rows), { threads, out })).subarray(0, rows.length);
   }
   const batch = engine.createBatch(CHUNK_ROWS);
   const out = new Uint8Array(CHUNK_ROWS);
-  return (rows) => {
-    batch.clear();
-    for (const r of rows) batch.push(r.flow.src, r.flow.dst, r.flow.protocol, r.flow.port);
-    return engine.decideBatch(batch, out).subarray(0, rows.length);
-  };
+  return (rows) => engine.decideBatch(fill(batch, rows), out).subarray(0, rows.length);
 }
 
 export async function wasmFromCluster(cluster: Cluster, threads = 1): Promise<DecideChunk> {

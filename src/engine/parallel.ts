@@ -159,6 +159,17 @@ const backend: ParallelBackend = {
 
 setParallelBackend(backend);
 
+/** A copy of a batch in shared memory (for callers who will decide it in parallel many times). */
+export function sharedCopy(batch: FlowBatch): FlowBatch {
+  const n = batch.length;
+  const shared = sharedBatch(n);
+  shared.src.set(batch.src.subarray(0, n * WORDS_PER_ADDRESS));
+  shared.dst.set(batch.dst.subarray(0, n * WORDS_PER_ADDRESS));
+  shared.meta.set(batch.meta.subarray(0, n));
+  shared.length = n;
+  return shared;
+}
+
 /** A FlowBatch in shared memory: decideParallel hands it to the workers without a copy. */
 export function sharedBatch(capacity: number): FlowBatch {
   return new FlowBatch(capacity, () => ({
