@@ -20,11 +20,6 @@ export function orInto(target: Uint32Array, source: Uint32Array): void {
   for (let i = 0; i < target.length; i++) target[i]! |= source[i]!;
 }
 
-export function isZero(words: Uint32Array): boolean {
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
-  return true;
-}
-
 /** Index of the last element ≤ v in an ascending list whose first element is ≤ v. */
 export function lastAtMost<T extends number | bigint>(sorted: readonly T[], v: T): number {
   let lo = 0;
