@@ -4,22 +4,8 @@
  * documents that are not mappings.
  */
 import { describe, expect, it } from "vitest";
-import { type Diagnostic, PolicyError } from "../../src/load/diagnostics.js";
-import { type Loaded, loadCluster } from "../../src/model/load.js";
+import { errors, load } from "./helpers.js";
 
-function load(text: string, file = "in.yaml"): Loaded {
-  return loadCluster([{ file, text }], { strict: false });
-}
-
-function errors(text: string, file = "in.yaml"): Diagnostic[] {
-  try {
-    load(text, file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(PolicyError);
-    return (e as PolicyError).diagnostics.filter((d) => d.severity === "error");
-  }
-  throw new Error("expected the input to be rejected");
-}
 
 const namespace = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 const nsJson = (name: string) => JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name } });

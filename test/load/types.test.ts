@@ -3,22 +3,8 @@
  * unknown and duplicate fields (a `form:` typo must never become an allow-all rule).
  */
 import { describe, expect, it } from "vitest";
-import { type Diagnostic, PolicyError } from "../../src/load/diagnostics.js";
-import { type Loaded, loadCluster } from "../../src/model/load.js";
+import { errors, load } from "./helpers.js";
 
-function load(text: string, file = "in.yaml"): Loaded {
-  return loadCluster([{ file, text }], { strict: false });
-}
-
-function errors(text: string, file = "in.yaml"): Diagnostic[] {
-  try {
-    load(text, file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(PolicyError);
-    return (e as PolicyError).diagnostics.filter((d) => d.severity === "error");
-  }
-  throw new Error("expected the input to be rejected");
-}
 
 const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n${labels}`;
 
