@@ -27,6 +27,7 @@ export class Tables {
   profileRows!: usize;
   profileCellShift!: u32; // 1: u16 cells, 2: u32 cells
   rowBits!: usize;
+  live!: u32; // 1 while installed (what another instance on shared memory may adopt)
 }
 
 const slots: usize = memory.data(offsetof<Tables>() * 2, 16);
@@ -46,5 +47,18 @@ export function staging(): Tables {
 }
 
 export function install(t: Tables): void {
+  if (active != 0) current().live = 0;
+  t.live = 1;
   active = changetype<usize>(t);
+}
+
+/**
+ * Threads build: install tables another instance on the same shared memory loaded. Only the
+ * address of one of the two slots is taken, and only if that slot holds loaded tables.
+ */
+export function adopt(ptr: usize): bool {
+  if (ptr != slots && ptr != slots + offsetof<Tables>()) return false;
+  if (changetype<Tables>(ptr).live != 1) return false;
+  active = ptr;
+  return true;
 }

@@ -52,12 +52,7 @@ export function referenceFlows(batch: FlowBatch, count: number): Flow[] {
   return Array.from({ length: Math.min(count, batch.length) }, (_, i) => flowAt(batch, i));
 }
 
-/** A copy of a batch inside the engine's memory, decided in place. */
-export function residentCopy(engine: Engine, batch: FlowBatch, from = 0, count = batch.length): FlowBatch {
-  const r = engine.createBatch(count);
-  r.src.set(batch.src.subarray(from * 4, (from + count) * 4));
-  r.dst.set(batch.dst.subarray(from * 4, (from + count) * 4));
-  r.meta.set(batch.meta.subarray(from, from + count));
-  r.length = count;
-  return r;
+/** A copy of a batch inside the engine's memory (or the memory its threads share), decided in place. */
+export function residentCopy(engine: Engine, batch: FlowBatch, from = 0, count = batch.length - from, shared = false): FlowBatch {
+  return engine.createBatch(count, { shared }).copyFrom(batch, from, count);
 }

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { FlowBatch } from "../engine/batch.js";
 import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
-import { sharedBatch } from "../engine/parallel.js";
+import "../engine/parallel.js"; // decideParallel and shared batches for --threads
 import type { Cluster, Verdict } from "../model/types.js";
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import type { FlowRow } from "./flows.js";
@@ -38,7 +38,7 @@ function fill(batch: FlowBatch, rows: readonly FlowRow[]): FlowBatch {
 
 export function wasmDecider(engine: Engine, threads = 1): DecideChunk {
   if (threads > 1) {
-    const batch = sharedBatch(PARALLEL_CHUNK_ROWS);
+    const batch = engine.createBatch(PARALLEL_CHUNK_ROWS, { shared: true });
     const out = new Uint8Array(PARALLEL_CHUNK_ROWS);
     return async (rows) => (await engine.decideParallel(fill(batch, rows), { threads, out })).subarray(0, rows.length);
   }

@@ -108,6 +108,23 @@ export class FlowBatch {
     b.meta[i] = meta;
   }
 
+  /**
+   * Makes this batch hold flows [from, from + count) of another (three bulk copies): how an
+   * ordinary batch moves into one made by `engine.createBatch`.
+   */
+  copyFrom(source: FlowBatch, from = 0, count = source.length - from): this {
+    if (!Number.isInteger(from) || !Number.isInteger(count) || from < 0 || count < 0 || from + count > source.length) {
+      throw new RangeError(`FlowBatch.copyFrom: flows ${from}..${from + count} are not within the source's ${source.length}`);
+    }
+    if (count > this.capacity) throw new RangeError(`FlowBatch.copyFrom: ${count} flows do not fit (capacity ${this.capacity})`);
+    const b = this.live;
+    b.src.set(source.src.subarray(from * WORDS_PER_ADDRESS, (from + count) * WORDS_PER_ADDRESS));
+    b.dst.set(source.dst.subarray(from * WORDS_PER_ADDRESS, (from + count) * WORDS_PER_ADDRESS));
+    b.meta.set(source.meta.subarray(from, from + count));
+    this.length = count;
+    return this;
+  }
+
   clear(): void {
     this.length = 0;
   }

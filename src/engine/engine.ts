@@ -7,8 +7,10 @@ import { compileCluster, type CompileStats } from "../compile/index.js";
 import { LOAD_ERRORS } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
-import { FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
+import { type BatchBuffers, FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
+
+export type { CoreExports };
 
 /** Flows per call into the core: large enough to amortise the call, small enough for L2. */
 export const CHUNK = 16384;
@@ -23,19 +25,37 @@ export const VERDICT_INVALID = 255;
  */
 export interface ParallelBackend {
   decide(engine: Engine, batch: FlowBatch, out: Uint8Array, threads: number): Promise<Uint8Array>;
+  /** The engine's instance of the threads build: its tables on memory every worker shares. */
+  sharedCore(engine: Engine): CoreExports;
   close(engine: Engine): Promise<void>;
   defaultThreads(): number;
 }
 
 let parallel: ParallelBackend | undefined;
 
+const NO_THREADS = (what: string) => `${what} needs worker threads: import "netpol-wasm" in Node (not "netpol-wasm/browser")`;
+
 export function setParallelBackend(backend: ParallelBackend): void {
   parallel = backend;
 }
 
-/** Where a batch made by createBatch lives in its engine's memory. */
+/** Where a batch made by createBatch lives: which engine, which core instance, which addresses. */
 const RESIDENT = Symbol("netpol-wasm resident batch");
-type Resident = FlowBatch & { [RESIDENT]?: { engine: Engine; src: number; dst: number; meta: number; out: number; verdicts: Uint8Array } };
+export interface ResidentBatch {
+  readonly engine: Engine;
+  readonly core: CoreExports;
+  readonly src: number;
+  readonly dst: number;
+  readonly meta: number;
+  readonly out: number;
+  verdicts: Uint8Array;
+}
+type Resident = FlowBatch & { [RESIDENT]?: ResidentBatch };
+
+/** @internal Where a batch lives, if createBatch made it. */
+export function residentOf(batch: FlowBatch): ResidentBatch | undefined {
+  return (batch as Resident)[RESIDENT];
+}
 
 export class BundleError extends Error {
   constructor(readonly code: number) {
@@ -94,23 +114,31 @@ export class Engine {
 
   /**
    * A batch that lives in this engine's WebAssembly memory: flows written into it are decided
-   * in place, with no copy at all. Its arrays are re-made if memory grows (by a later
-   * createBatch), so read `batch.src` etc. afresh rather than keeping them.
+   * in place, with no copy at all. With `{ shared: true }` (Node) it lives in the memory the
+   * threads of decideParallel share instead, so decideParallel and decideBatch both decide it in
+   * place. Its arrays are re-made if memory grows (by a later createBatch), so read
+   * `batch.src` etc. afresh rather than keeping them.
    */
-  createBatch(capacity: number): FlowBatch {
+  createBatch(capacity: number, options: { shared?: boolean } = {}): FlowBatch {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`createBatch: capacity must be a whole number, got ${capacity}`);
-    const src = this.core.alloc(capacity * 16);
-    const dst = this.core.alloc(capacity * 16);
-    const meta = this.core.alloc(capacity * 4);
-    const out = this.core.alloc(capacity);
+    let core = this.core;
+    if (options.shared) {
+      if (!parallel) throw new Error(NO_THREADS("createBatch({ shared: true })"));
+      core = parallel.sharedCore(this);
+    }
+    const src = core.alloc(capacity * 16);
+    const dst = core.alloc(capacity * 16);
+    const meta = core.alloc(capacity * 4);
+    const out = core.alloc(capacity);
     if (capacity > 0 && (!src || !dst || !meta || !out)) throw new RangeError(`createBatch: no memory for ${capacity} flows`);
     const batch = new FlowBatch(capacity, () => ({
-      src: new Uint32Array(this.core.memory.buffer, src, capacity * 4),
-      dst: new Uint32Array(this.core.memory.buffer, dst, capacity * 4),
-      meta: new Uint32Array(this.core.memory.buffer, meta, capacity),
+      src: new Uint32Array(core.memory.buffer, src, capacity * 4),
+      dst: new Uint32Array(core.memory.buffer, dst, capacity * 4),
+      meta: new Uint32Array(core.memory.buffer, meta, capacity),
     }));
-    const verdicts = new Uint8Array(this.core.memory.buffer, out, capacity);
-    Object.defineProperty(batch, RESIDENT, { value: { engine: this, src, dst, meta, out, verdicts }, enumerable: false });
+    const verdicts = new Uint8Array(core.memory.buffer, out, capacity);
+    const record: ResidentBatch = { engine: this, core, src, dst, meta, out, verdicts };
+    Object.defineProperty(batch, RESIDENT, { value: record, enumerable: false });
     return batch;
   }
 
@@ -123,13 +151,13 @@ export class Engine {
    */
   decideBatch(batch: FlowBatch, out?: Uint8Array): Uint8Array {
     if (out && out.length < batch.length) throw new RangeError(`decideBatch: out holds ${out.length} verdicts, the batch has ${batch.length} flows`);
-    const resident = (batch as Resident)[RESIDENT];
+    const resident = residentOf(batch);
     if (resident?.engine === this) {
-      const code = this.core.decideBatch(batch.length, resident.src, resident.dst, resident.meta, resident.out);
+      const code = resident.core.decideBatch(batch.length, resident.src, resident.dst, resident.meta, resident.out);
       if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
       // A detached view has length 0: made again only after memory grew. No allocation per call.
       if (resident.verdicts.length === 0 && batch.capacity > 0) {
-        resident.verdicts = new Uint8Array(this.core.memory.buffer, resident.out, batch.capacity);
+        resident.verdicts = new Uint8Array(resident.core.memory.buffer, resident.out, batch.capacity);
       }
       const verdicts = batch.length === batch.capacity ? resident.verdicts : resident.verdicts.subarray(0, batch.length);
       if (!out) return verdicts;
@@ -137,27 +165,36 @@ export class Engine {
       return out;
     }
     const result = out ?? new Uint8Array(batch.length);
+    this.decideRange(batch, 0, batch.length, result);
+    return result;
+  }
+
+  /**
+   * @internal Flows [from, to) of a batch not in this engine's memory, copied in chunks of
+   * CHUNK flows; verdict i goes to out[i]. decideParallel's calling thread shares this path.
+   */
+  decideRange(batch: BatchBuffers, from: number, to: number, out: Uint8Array): void {
     const v = this.views();
-    const [src, dst, meta] = [batch.src, batch.dst, batch.meta];
-    for (let start = 0; start < batch.length; start += CHUNK) {
-      const n = Math.min(CHUNK, batch.length - start);
+    const { src, dst, meta } = batch;
+    for (let start = from; start < to; start += CHUNK) {
+      const n = Math.min(CHUNK, to - start);
       v.src.set(src.subarray(start * 4, (start + n) * 4));
       v.dst.set(dst.subarray(start * 4, (start + n) * 4));
       v.meta.set(meta.subarray(start, start + n));
       const code = this.core.decideBatch(n, this.src, this.dst, this.meta, this.out);
       if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
-      result.set(n === CHUNK ? v.out : v.out.subarray(0, n), start);
+      out.set(n === CHUNK ? v.out : v.out.subarray(0, n), start);
     }
-    return result;
   }
 
   /**
    * Decides a large batch on several threads (default: every core); verdicts are identical to
    * decideBatch and in input order. Worth it from about 100,000 flows; a batch from
-   * `sharedBatch()` reaches the workers without a copy. Node only.
+   * `createBatch(n, { shared: true })` is decided where it is, any other is copied once into
+   * the memory the threads share. Node only.
    */
   async decideParallel(batch: FlowBatch, options: { threads?: number; out?: Uint8Array } = {}): Promise<Uint8Array> {
-    if (!parallel) throw new Error("decideParallel needs worker threads: import \"netpol-wasm\" in Node (not \"netpol-wasm/browser\")");
+    if (!parallel) throw new Error(NO_THREADS("decideParallel"));
     const threads = options.threads ?? parallel.defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`decideParallel: threads must be a whole number ≥ 1, got ${threads}`);
     const out = options.out ?? new Uint8Array(batch.length);

@@ -1,64 +1,100 @@
 /**
  * All cores (Node): `engine.decideParallel(batch, { threads })` spreads a batch over the
- * calling thread and threads - 1 worker_threads. Every worker instantiates the one compiled
- * WebAssembly.Module (no compile per worker, no compiling of the cluster) with the engine's
- * bundle, once; a call shares the flows and the verdicts through SharedArrayBuffers and gives
- * each thread one contiguous range, so verdicts come back in input order, identical to
- * decideBatch.
+ * calling thread and threads - 1 worker_threads.
+ *
+ * They all run the threads build of the core (assembly/shared.ts) on one shared
+ * WebAssembly.Memory: the engine's bundle is loaded into it once, by an instance on this
+ * thread, and every worker instance adopts those tables — one copy of the tables in the
+ * caches for all threads, and flows read where they lie, never copied per thread. A batch from
+ * `engine.createBatch(n, { shared: true })` already lies there; any other is copied in once.
+ * Every thread takes GRAIN flows at a time off one shared counter until none are left, and
+ * verdict i is written at i, so verdicts come back in input order, identical to decideBatch.
  *
  * The worker is a plain script (eval'd), so it runs the same from dist/, tsx or vitest.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { CORE_SHARED_WASM_BASE64 } from "../generated/core-shared.js";
 import { FlowBatch, WORDS_PER_ADDRESS } from "./batch.js";
-import { coreModuleSync } from "./core.js";
-import { CHUNK, type Engine, type ParallelBackend, setParallelBackend } from "./engine.js";
+import { ABI_MAJOR } from "./core.js";
+import { BundleError, type CoreExports, type Engine, type ParallelBackend, residentOf, setParallelBackend } from "./engine.js";
+
+/**
+ * Flows a thread takes at a time: a thread slowed by the machine (a busy neighbour, a garbage
+ * collection on the caller's heap) takes fewer grains instead of holding up the call, and the
+ * last grain ends close to the others.
+ */
+export const GRAIN = 4096;
+
+/** Pages of the shared memory: 64 KiB at first, up to the 4 GiB a 32-bit core can address. */
+const INITIAL_PAGES = 1;
+const MAXIMUM_PAGES = 65536;
+
+interface SharedCore extends CoreExports {
+  tablesAt(): number;
+  useTables(ptr: number): number;
+}
+
+let sharedModule: WebAssembly.Module | undefined;
+
+function threadsModule(): WebAssembly.Module {
+  sharedModule ??= new WebAssembly.Module(Uint8Array.from(atob(CORE_SHARED_WASM_BASE64), (c) => c.charCodeAt(0)));
+  return sharedModule;
+}
 
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { module, bundle, chunk } = workerData;
-const core = new WebAssembly.Instance(module, {}).exports;
-const at = core.alloc(bundle.byteLength);
-new Uint8Array(core.memory.buffer, at, bundle.byteLength).set(bundle);
-const loaded = core.loadBundle(at, bundle.byteLength);
-const src = core.alloc(chunk * 16), dst = core.alloc(chunk * 16), meta = core.alloc(chunk * 4), out = core.alloc(chunk);
+const { module, memory, tables, grain } = workerData;
+const core = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const adopted = core.useTables(tables);
 parentPort.on("message", (job) => {
-  if (loaded !== 0) return parentPort.postMessage({ id: job.id, error: "bundle refused: code " + loaded });
-  const S = new Uint32Array(job.src), D = new Uint32Array(job.dst), M = new Uint32Array(job.meta), O = new Uint8Array(job.out);
-  const mem = core.memory.buffer;
-  const s = new Uint32Array(mem, src, chunk * 4), d = new Uint32Array(mem, dst, chunk * 4);
-  const m = new Uint32Array(mem, meta, chunk), o = new Uint8Array(mem, out, chunk);
-  for (let i = job.start; i < job.end; i += chunk) {
-    const n = Math.min(chunk, job.end - i);
-    s.set(S.subarray(i * 4, (i + n) * 4));
-    d.set(D.subarray(i * 4, (i + n) * 4));
-    m.set(M.subarray(i, i + n));
-    const code = core.decideBatch(n, src, dst, meta, out);
+  if (adopted !== 0) return parentPort.postMessage({ id: job.id, error: "tables not adopted: code " + adopted });
+  const next = new Int32Array(job.next);
+  for (let i = Atomics.add(next, 0, grain); i < job.length; i = Atomics.add(next, 0, grain)) {
+    const n = Math.min(grain, job.length - i);
+    const code = core.decideBatch(n, job.src + i * 16, job.dst + i * 16, job.meta + i * 4, job.out + i);
     if (code !== 0) return parentPort.postMessage({ id: job.id, error: "core error " + code });
-    O.set(n === chunk ? o : o.subarray(0, n), i);
   }
   parentPort.postMessage({ id: job.id });
 });
 `;
 
-interface Shared {
-  src: Uint32Array;
-  dst: Uint32Array;
-  meta: Uint32Array;
-  out: Uint8Array;
+/** Where a batch lies in the shared memory. */
+interface Place {
+  src: number;
+  dst: number;
+  meta: number;
+  out: number;
 }
 
+/** One engine's threads: the shared memory with its tables, and the workers deciding on it. */
 class Pool {
-  private readonly workers: Worker[];
-  private shared?: Shared;
+  readonly core: SharedCore;
+  private readonly tables: number;
+  private readonly workers: Worker[] = [];
+  private readonly next = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private staging?: Place & { capacity: number };
 
-  /** The calling thread decides one share itself: threads - 1 workers. */
-  constructor(private readonly engine: Engine, readonly threads: number) {
-    const workerData = { module: coreModuleSync(), bundle: engine.bundle(), chunk: CHUNK };
-    this.workers = Array.from({ length: threads - 1 }, () => {
-      const w = new Worker(WORKER, { eval: true, workerData });
+  constructor(engine: Engine) {
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    this.core = new WebAssembly.Instance(threadsModule(), { env: { memory } }).exports as unknown as SharedCore;
+    const major = this.core.abiVersion() >>> 16;
+    if (major !== ABI_MAJOR) throw new Error(`netpol-wasm: threads core ABI ${major} is not the ABI ${ABI_MAJOR} this engine speaks`);
+    const bundle = engine.bundle();
+    const at = this.core.alloc(bundle.byteLength);
+    if (at === 0) throw new BundleError(11);
+    new Uint8Array(this.core.memory.buffer, at, bundle.byteLength).set(bundle);
+    const code = this.core.loadBundle(at, bundle.byteLength);
+    if (code !== 0) throw new BundleError(code);
+    this.tables = this.core.tablesAt();
+  }
+
+  /** At least `count` workers, started on first need and kept until close(). */
+  private ensureWorkers(count: number): void {
+    while (this.workers.length < count) {
+      const w = new Worker(WORKER, { eval: true, workerData: { module: threadsModule(), memory: this.core.memory, tables: this.tables, grain: GRAIN } });
       w.unref(); // an idle pool never keeps the process alive
       w.on("message", (msg: { id: number; error?: string }) => {
         const p = this.pending.get(msg.id);
@@ -70,111 +106,88 @@ class Pool {
         for (const p of this.pending.values()) p.reject(e);
         this.pending.clear();
       });
-      return w;
-    });
-  }
-
-  /** Flows in shared memory: the batch's own arrays if they are shared, else a copy. */
-  private share(batch: FlowBatch): Shared {
-    const n = batch.length;
-    if (batch.src.buffer instanceof SharedArrayBuffer && batch.dst.buffer instanceof SharedArrayBuffer && batch.meta.buffer instanceof SharedArrayBuffer) {
-      return { src: batch.src, dst: batch.dst, meta: batch.meta, out: this.output(n) };
+      this.workers.push(w);
     }
-    if (!this.shared || this.shared.meta.length < n) {
-      const cap = Math.max(n, CHUNK);
-      this.shared = {
-        src: new Uint32Array(new SharedArrayBuffer(cap * WORDS_PER_ADDRESS * 4)),
-        dst: new Uint32Array(new SharedArrayBuffer(cap * WORDS_PER_ADDRESS * 4)),
-        meta: new Uint32Array(new SharedArrayBuffer(cap * 4)),
-        out: new Uint8Array(new SharedArrayBuffer(cap)),
-      };
-    }
-    this.shared.src.set(batch.src.subarray(0, n * WORDS_PER_ADDRESS));
-    this.shared.dst.set(batch.dst.subarray(0, n * WORDS_PER_ADDRESS));
-    this.shared.meta.set(batch.meta.subarray(0, n));
-    return this.shared;
   }
 
-  private outShared?: Uint8Array;
-
-  private output(n: number): Uint8Array {
-    if (!this.outShared || this.outShared.length < n) this.outShared = new Uint8Array(new SharedArrayBuffer(Math.max(n, CHUNK)));
-    return this.outShared;
-  }
-
-  async decide(batch: FlowBatch, out: Uint8Array): Promise<Uint8Array> {
+  /** The batch's place in shared memory: where it lies, or a staging area it is copied into. */
+  private place(batch: FlowBatch): Place {
+    const resident = residentOf(batch);
+    if (resident?.core === this.core) return resident;
     const n = batch.length;
-    const s = this.share(batch);
-    const per = Math.ceil(n / this.threads);
-    const jobs = this.workers.map((w, k) => {
-      const start = Math.min(n, k * per);
-      const end = Math.min(n, start + per);
-      if (start === end) return Promise.resolve();
+    if (!this.staging || this.staging.capacity < n) {
+      const capacity = Math.max(n, GRAIN);
+      const src = this.core.alloc(capacity * 16);
+      const dst = this.core.alloc(capacity * 16);
+      const meta = this.core.alloc(capacity * 4);
+      const out = this.core.alloc(capacity);
+      if (!src || !dst || !meta || !out) throw new RangeError(`decideParallel: no memory for ${n} flows`);
+      this.staging = { src, dst, meta, out, capacity };
+    }
+    const at = this.staging;
+    const buffer = this.core.memory.buffer;
+    new Uint32Array(buffer, at.src, n * WORDS_PER_ADDRESS).set(batch.src.subarray(0, n * WORDS_PER_ADDRESS));
+    new Uint32Array(buffer, at.dst, n * WORDS_PER_ADDRESS).set(batch.dst.subarray(0, n * WORDS_PER_ADDRESS));
+    new Uint32Array(buffer, at.meta, n).set(batch.meta.subarray(0, n));
+    return at;
+  }
+
+  async decide(batch: FlowBatch, out: Uint8Array, threads: number): Promise<Uint8Array> {
+    const n = batch.length;
+    const at = this.place(batch);
+    // More than one grain: wake the workers. Otherwise they would only find nothing left.
+    const helpers = n > GRAIN ? threads - 1 : 0;
+    this.ensureWorkers(helpers);
+    Atomics.store(this.next, 0, 0);
+    const jobs = this.workers.slice(0, helpers).map((w) => {
       const id = this.nextId++;
       return new Promise<void>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
         w.ref(); // busy workers keep the process alive until they answer
-        w.postMessage({ id, src: s.src.buffer, dst: s.dst.buffer, meta: s.meta.buffer, out: s.out.buffer, start, end });
+        w.postMessage({ id, next: this.next.buffer, length: n, src: at.src, dst: at.dst, meta: at.meta, out: at.out });
       }).finally(() => w.unref());
     });
-    // The last share is this thread's, decided while the workers run.
-    const mine = Math.min(n, (this.threads - 1) * per);
-    if (mine < n) {
-      const view = new FlowBatch(n - mine, () => ({
-        src: s.src.subarray(mine * WORDS_PER_ADDRESS, n * WORDS_PER_ADDRESS),
-        dst: s.dst.subarray(mine * WORDS_PER_ADDRESS, n * WORDS_PER_ADDRESS),
-        meta: s.meta.subarray(mine, n),
-      }));
-      view.length = n - mine;
-      this.engine.decideBatch(view, out.subarray(mine, n));
+    // This thread takes grains too, while the workers run.
+    try {
+      for (let i = Atomics.add(this.next, 0, GRAIN); i < n; i = Atomics.add(this.next, 0, GRAIN)) {
+        const code = this.core.decideBatch(Math.min(GRAIN, n - i), at.src + i * 16, at.dst + i * 16, at.meta + i * 4, at.out + i);
+        if (code !== 0) throw new Error(`decideParallel: core error ${code}`);
+      }
+    } catch (e) {
+      // Workers still running must not read flows or write verdicts after we return.
+      Atomics.store(this.next, 0, n);
+      await Promise.allSettled(jobs);
+      throw e;
     }
     await Promise.all(jobs);
-    out.set(s.out.subarray(0, mine));
+    out.set(new Uint8Array(this.core.memory.buffer, at.out, n));
     return out;
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
   }
 }
 
 const pools = new WeakMap<Engine, Pool>();
 
+function poolFor(engine: Engine): Pool {
+  let pool = pools.get(engine);
+  if (!pool) {
+    pool = new Pool(engine);
+    pools.set(engine, pool);
+  }
+  return pool;
+}
+
 const backend: ParallelBackend = {
-  async decide(engine, batch, out, threads) {
-    let pool = pools.get(engine);
-    if (!pool || pool.threads !== threads) {
-      await pool?.close();
-      pool = new Pool(engine, threads);
-      pools.set(engine, pool);
-    }
-    return pool.decide(batch, out);
-  },
+  decide: (engine, batch, out, threads) => poolFor(engine).decide(batch, out, threads),
+  sharedCore: (engine) => poolFor(engine).core,
   async close(engine) {
     await pools.get(engine)?.close();
-    pools.delete(engine);
   },
   defaultThreads: () => availableParallelism(),
 };
 
 setParallelBackend(backend);
-
-/** A copy of a batch in shared memory (for callers who will decide it in parallel many times). */
-export function sharedCopy(batch: FlowBatch): FlowBatch {
-  const n = batch.length;
-  const shared = sharedBatch(n);
-  shared.src.set(batch.src.subarray(0, n * WORDS_PER_ADDRESS));
-  shared.dst.set(batch.dst.subarray(0, n * WORDS_PER_ADDRESS));
-  shared.meta.set(batch.meta.subarray(0, n));
-  shared.length = n;
-  return shared;
-}
-
-/** A FlowBatch in shared memory: decideParallel hands it to the workers without a copy. */
-export function sharedBatch(capacity: number): FlowBatch {
-  return new FlowBatch(capacity, () => ({
-    src: new Uint32Array(new SharedArrayBuffer(capacity * WORDS_PER_ADDRESS * 4)),
-    dst: new Uint32Array(new SharedArrayBuffer(capacity * WORDS_PER_ADDRESS * 4)),
-    meta: new Uint32Array(new SharedArrayBuffer(capacity * 4)),
-  }));
-}

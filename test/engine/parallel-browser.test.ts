@@ -8,5 +8,6 @@ describe("decideParallel without the Node entry point", () => {
   it("says what it needs instead of crashing", async () => {
     const engine = compileSync(clusterFromObjects([]).cluster);
     await expect(engine.decideParallel(new FlowBatch(1))).rejects.toThrow(/needs worker threads/);
+    expect(() => engine.createBatch(8, { shared: true })).toThrow(/createBatch\(\{ shared: true \}\) needs worker threads/);
   });
 });

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileSync } from "../../src/engine/engine.js";
-import { sharedBatch } from "../../src/engine/parallel.js";
+import { FlowBatch } from "../../src/engine/batch.js";
+import { GRAIN } from "../../src/engine/parallel.js";
 import { generateCluster, generateFlows } from "../../src/gen/index.js";
 import { clusterFromObjects } from "../../src/model/load.js";
 
@@ -16,17 +17,39 @@ describe("decideParallel", () => {
   it("gives the verdicts of decideBatch, in input order, for any thread count and batch length", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: flows.length }), async (threads, length) => {
-        const part = sharedBatch(length);
-        part.src.set(flows.src.subarray(0, length * 4));
-        part.dst.set(flows.dst.subarray(0, length * 4));
-        part.meta.set(flows.meta.subarray(0, length));
-        part.length = length;
+        const part = engine.createBatch(length, { shared: true }).copyFrom(flows, 0, length);
         const got = await engine.decideParallel(part, { threads });
         expect(got.length).toBe(length);
         expect(Buffer.from(got).equals(Buffer.from(expected.subarray(0, length)))).toBe(true);
       }),
       { numRuns: 12 },
     );
+  });
+
+  it("decides batches in shared memory in place with decideBatch too, and keeps them valid as memory grows", async () => {
+    const shared = engine.createBatch(flows.length, { shared: true }).copyFrom(flows);
+    expect(Buffer.from(engine.decideBatch(shared)).equals(Buffer.from(expected))).toBe(true);
+    // Grows the shared memory well past its first size: the first batch's arrays stay valid.
+    const big = engine.createBatch(3_000_000, { shared: true });
+    expect(big.capacity).toBe(3_000_000);
+    expect(Buffer.from(await engine.decideParallel(shared, { threads: 2 })).equals(Buffer.from(expected))).toBe(true);
+    shared.meta[0] = 0x03000050; // family 3: invalid, in place
+    expect((await engine.decideParallel(shared, { threads: 2 }))[0]).toBe(255);
+    expect(engine.decideBatch(shared)[0]).toBe(255);
+  });
+
+  it("works every grain off one counter: lengths around the grain, more threads than grains", async () => {
+    for (const length of [GRAIN - 1, GRAIN, GRAIN + 1, 2 * GRAIN + 7, 3 * GRAIN]) {
+      const part = new FlowBatch(length).copyFrom(flows, 1000, length);
+      const got = await engine.decideParallel(part, { threads: 4 });
+      expect(Buffer.from(got).equals(Buffer.from(expected.subarray(1000, 1000 + length)))).toBe(true);
+    }
+  });
+
+  it("restarts its workers after close()", async () => {
+    await engine.close();
+    const got = await engine.decideParallel(flows, { threads: 2 });
+    expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
   });
 
   it("copies an ordinary batch into shared memory and still agrees", async () => {
