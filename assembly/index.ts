@@ -7,13 +7,17 @@
 //   decide(meta, s0..s3, d0..d3) → u32  one flow: 1 allow, 0 deny, 255 invalid
 //   decide4(meta, src, dst) → u32       one IPv4 flow, the addresses as integers
 //   decideBatch(n, src, dst, meta, out) → code   n flows, one verdict byte each into out
+//   explainBatch(n, src, dst, meta, out, egress, ingress) → code
+//                                       the same verdicts, and why: one u32 reason per flow and
+//                                       direction (REASON_* in layout.ts)
 import { allocate } from "./memory";
 import { E_LENGTH, INVALID, OK } from "./layout";
 import { decideFlow, decideFlow4 } from "./decide";
+import { explainFlow } from "./explain";
 import { loadBundle as load_ } from "./load";
 import { current, loaded } from "./tables";
 
-const ABI_VERSION: u32 = 0x0001_0000;
+const ABI_VERSION: u32 = 0x0001_0001; // 1.1: explainBatch
 
 /** Error code of decideBatch when no bundle is loaded. */
 const E_NO_BUNDLE: u32 = 12;
@@ -68,3 +72,15 @@ export function decideBatch(n: u32, src: usize, dst: usize, meta: usize, out: us
   return OK;
 }
 
+
+export function explainBatch(n: u32, src: usize, dst: usize, meta: usize, out: usize, egress: usize, ingress: usize): u32 {
+  if (!loaded()) return E_NO_BUNDLE;
+  const addressBytes = <u64>n << 4;
+  if (!inMemory(src, addressBytes) || !inMemory(dst, addressBytes) || !inMemory(meta, <u64>n << 2) || !inMemory(out, <u64>n)) return E_LENGTH;
+  if (!inMemory(egress, <u64>n << 2) || !inMemory(ingress, <u64>n << 2)) return E_LENGTH;
+  const t = current();
+  for (let i: usize = 0; i < <usize>n; i++) {
+    store<u8>(out + i, explainFlow(t, load<u32>(meta + (i << 2)), src + (i << 4), dst + (i << 4), egress + (i << 2), ingress + (i << 2)));
+  }
+  return OK;
+}

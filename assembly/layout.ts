@@ -1,8 +1,8 @@
-// The bundle format, version 2: the AssemblyScript mirror of src/compile/layout.ts.
+// The bundle format, version 3: the AssemblyScript mirror of src/compile/layout.ts.
 // BUNDLE.md documents it; the round-trip tests hold the two files together.
 
 export const MAGIC: u32 = 0x4257504e; // "NPWB"
-export const FORMAT_VERSION: u32 = 2;
+export const FORMAT_VERSION: u32 = 3;
 export const HEADER_BYTES: u32 = 20;
 export const SECTION_ENTRY_BYTES: u32 = 12;
 export const MAX_SECTIONS: u32 = 64;
@@ -16,7 +16,14 @@ export const SECTION_TRIE6: u32 = 6;
 export const SECTION_NODES: u32 = 7;
 export const SECTION_PROFILES: u32 = 8;
 export const SECTION_ROWS: u32 = 9;
-export const SECTION_COUNT: u32 = 9;
+export const SECTION_OUTSIDE: u32 = 10;
+export const SECTION_REASONS4: u32 = 11;
+export const SECTION_REASONS6: u32 = 12;
+export const SECTION_PROFILE_PARTS: u32 = 13;
+export const SECTION_PARTS: u32 = 14;
+export const SECTION_REASON_ROWS: u32 = 15;
+export const SECTION_NAMES: u32 = 16;
+export const SECTION_COUNT: u32 = 16;
 
 // Word offsets inside META.
 export const META_PEER_CLASSES: u32 = 0;
@@ -30,14 +37,22 @@ export const META_NODES: u32 = 7;
 export const META_HASH4_CAPACITY: u32 = 8;
 export const META_HASH6_CAPACITY: u32 = 9;
 export const META_PROFILE_CELL_BYTES: u32 = 10; // 2 or 4
-export const META_WORDS: u32 = 11;
+export const META_OUTSIDE: u32 = 11;
+export const META_REASON_CLASSES: u32 = 12;
+export const META_REASON_ROW_WORDS: u32 = 13;
+export const META_REASON_ROWS: u32 = 14;
+export const META_RULES: u32 = 15;
+export const META_PARTS: u32 = 16;
+export const META_WORDS: u32 = 17;
 
 // An endpoint, as every lookup returns it: a pod address's hash slot, or the entry the core
-// builds at load for each outside peer class. Same first three words in both.
+// builds at load for each outside index (a trie leaf). Same first three words in both; an
+// outside entry's fourth word is its reason class (a slot's is in REASONS4/REASONS6).
 export const ENDPOINT_PEER: u32 = 0;
 export const ENDPOINT_EGRESS: u32 = 4;
 export const ENDPOINT_INGRESS: u32 = 8;
 export const OUTSIDE_BYTES: u32 = 16;
+export const OUTSIDE_REASON: u32 = 12;
 export const HASH4_SLOT_BYTES: u32 = 16; // peer class, egress, ingress, address
 export const HASH6_SLOT_BYTES: u32 = 32; // peer class, egress, ingress, 4 address words, 0
 export const EMPTY: u32 = 0xffffffff; // peer class of an empty slot
@@ -59,6 +74,15 @@ export const E_ADDRESSES: u32 = 8;
 export const E_TRIE: u32 = 9;
 export const E_VERDICTS: u32 = 10;
 export const E_MEMORY: u32 = 11;
+export const E_REASONS: u32 = 13;
+
+// Reasons written by explainBatch, one u32 per flow and direction: the kind in the top two bits.
+export const REASON_NONE: u32 = 0; // no policy isolates this side (or it is not a pod)
+export const REASON_RULE: u32 = 0x40000000; // | rule id: the first rule that allowed
+export const REASON_DENIED: u32 = 0x80000000; // | profile: isolated by its policies, no rule matched
+export const REASON_SELF: u32 = 0xc0000000; // a pod reaching itself: not subject to policy
+export const REASON_INVALID: u32 = 0xffffffff; // the flow's protocol or family code is invalid
+export const REASON_LIMIT: u32 = 0x40000000; // rules and profiles must number fewer
 
 // Verdict bytes written by decideBatch.
 export const DENY: u8 = 0;

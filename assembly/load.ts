@@ -8,6 +8,9 @@ import {
   META_PROFILE_CELL_BYTES, META_PROFILES, META_ROW_WORDS, META_ROWS, META_TRIE4_ROOT_BITS, META_TRIE6_ROOT_BITS, META_WORDS, NODE_BYTES, OK, OPEN,
   OUTSIDE_BYTES, PROTOCOLS, SECTION_COUNT, SECTION_ENTRY_BYTES, SECTION_HASH4, SECTION_HASH6, SECTION_META, SECTION_NODES,
   SECTION_PORT_CUTS, SECTION_PROFILES, SECTION_ROWS, SECTION_TRIE4, SECTION_TRIE6,
+  E_REASONS, META_OUTSIDE, META_PARTS, META_REASON_CLASSES, META_REASON_ROW_WORDS, META_REASON_ROWS,
+  META_RULES, OUTSIDE_REASON, REASON_LIMIT, SECTION_OUTSIDE, SECTION_PARTS, SECTION_PROFILE_PARTS,
+  SECTION_REASON_ROWS, SECTION_REASONS4, SECTION_REASONS6,
 } from "./layout";
 import { allocate, mark, reset } from "./memory";
 import { Tables, install, staging } from "./tables";
@@ -76,6 +79,15 @@ function readMeta(t: Tables): u32 {
   t.nodeCount = load<u32>(m + META_NODES * 4);
   const cap4 = load<u32>(m + META_HASH4_CAPACITY * 4);
   const cap6 = load<u32>(m + META_HASH6_CAPACITY * 4);
+  t.outsideCount = load<u32>(m + META_OUTSIDE * 4);
+  t.reasonClasses = load<u32>(m + META_REASON_CLASSES * 4);
+  t.reasonRowWords = load<u32>(m + META_REASON_ROW_WORDS * 4);
+  t.reasonRows = load<u32>(m + META_REASON_ROWS * 4);
+  t.rules = load<u32>(m + META_RULES * 4);
+  t.partCount = load<u32>(m + META_PARTS * 4);
+  t.portWords = (t.portClasses + 31) >> 5;
+  if (t.outsideCount == 0 || t.outsideCount >= LEAF || t.reasonClasses == 0 || <u64>t.reasonRowWords * 32 < <u64>t.reasonClasses) return E_SIZES;
+  if (t.rules >= REASON_LIMIT || t.profiles >= REASON_LIMIT) return E_SIZES;
   if (t.peerClasses == 0 || t.peerClasses >= LEAF || <u64>t.rowWords * 32 < <u64>t.peerClasses) return E_SIZES;
   if (t.rows == 0 || t.portClasses == 0 || t.portClasses > PROTOCOLS * 65536) return E_SIZES;
   if (!validRootBits(t.trie4RootBits) || !validRootBits(t.trie6RootBits)) return E_SIZES;
@@ -92,8 +104,20 @@ function readMeta(t: Tables): u32 {
     sized(SECTION_TRIE6, (<u64>1 << t.trie6RootBits) * 4) &&
     sized(SECTION_NODES, <u64>t.nodeCount * NODE_BYTES) &&
     sized(SECTION_PROFILES, ((<u64>t.profiles * <u64>t.portClasses << t.profileCellShift) + 3) & ~(<u64>3)) &&
-    sized(SECTION_ROWS, <u64>t.rows * <u64>t.rowWords * 4);
+    sized(SECTION_ROWS, <u64>t.rows * <u64>t.rowWords * 4) &&
+    sized(SECTION_OUTSIDE, <u64>t.outsideCount * 8) &&
+    sized(SECTION_REASONS4, <u64>cap4 * 4) &&
+    sized(SECTION_REASONS6, <u64>cap6 * 4) &&
+    sized(SECTION_PROFILE_PARTS, (<u64>t.profiles + 1) * 4) &&
+    sized(SECTION_PARTS, <u64>t.partCount * (<u64>t.portWords + 2) * 4) &&
+    sized(SECTION_REASON_ROWS, <u64>t.reasonRows * <u64>t.reasonRowWords * 4);
   if (!ok) return E_SIZES;
+  t.outsideSection = sectionAt(SECTION_OUTSIDE);
+  t.reasons4 = sectionAt(SECTION_REASONS4);
+  t.reasons6 = sectionAt(SECTION_REASONS6);
+  t.profileParts = sectionAt(SECTION_PROFILE_PARTS);
+  t.parts = sectionAt(SECTION_PARTS);
+  t.reasonRowBits = sectionAt(SECTION_REASON_ROWS);
   t.hash4 = sectionAt(SECTION_HASH4);
   t.hash6 = sectionAt(SECTION_HASH6);
   t.trie4 = sectionAt(SECTION_TRIE4);
@@ -137,13 +161,14 @@ function buildPortTable(t: Tables): u32 {
 }
 
 function checkAddresses(t: Tables): u32 {
-  if (!checkHash(t, t.hash4, t.hash4Mask + 1, HASH4_SLOT_BYTES)) return E_ADDRESSES;
-  if (!checkHash(t, t.hash6, t.hash6Mask + 1, HASH6_SLOT_BYTES)) return E_ADDRESSES;
+  if (!checkHash(t, t.hash4, t.hash4Mask + 1, HASH4_SLOT_BYTES, t.reasons4)) return E_ADDRESSES;
+  if (!checkHash(t, t.hash6, t.hash6Mask + 1, HASH6_SLOT_BYTES, t.reasons6)) return E_ADDRESSES;
   return OK;
 }
 
-// Every used slot names a peer class and two profiles (or OPEN); at least one slot is empty.
-function checkHash(t: Tables, table: usize, capacity: u32, slotBytes: u32): bool {
+// Every used slot names a peer class, two profiles (or OPEN) and a reason class beside it; at
+// least one slot is empty.
+function checkHash(t: Tables, table: usize, capacity: u32, slotBytes: u32, reasons: usize): bool {
   let empty = false;
   for (let s: u32 = 0; s < capacity; s++) {
     const slot = table + <usize>s * slotBytes;
@@ -155,29 +180,51 @@ function checkHash(t: Tables, table: usize, capacity: u32, slotBytes: u32): bool
     const egress = load<u32>(slot, ENDPOINT_EGRESS);
     const ingress = load<u32>(slot, ENDPOINT_INGRESS);
     if (peer >= t.peerClasses || (egress != OPEN && egress >= t.profiles) || (ingress != OPEN && ingress >= t.profiles)) return false;
+    if (load<u32>(reasons + (<usize>s << 2)) >= t.reasonClasses) return false;
   }
   return empty;
 }
 
-// One endpoint per peer class for outside addresses: that class, and no profiles.
+// One endpoint per outside index (the trie's leaves): its peer class, no profiles, its reason class.
 function buildOutside(t: Tables): u32 {
-  if (t.outside == 0 || t.outsideCapacity < t.peerClasses) {
-    t.outside = allocate(<usize>t.peerClasses * OUTSIDE_BYTES);
+  if (t.outside == 0 || t.outsideCapacity < t.outsideCount) {
+    t.outside = allocate(<usize>t.outsideCount * OUTSIDE_BYTES);
     if (t.outside == 0) return E_MEMORY;
-    t.outsideCapacity = t.peerClasses;
+    t.outsideCapacity = t.outsideCount;
   }
-  for (let q: u32 = 0; q < t.peerClasses; q++) {
-    const e = t.outside + <usize>q * OUTSIDE_BYTES;
-    store<u32>(e, q, ENDPOINT_PEER);
+  for (let o: u32 = 0; o < t.outsideCount; o++) {
+    const peer = load<u32>(t.outsideSection + (<usize>o << 3));
+    const reason = load<u32>(t.outsideSection + (<usize>o << 3), 4);
+    if (peer >= t.peerClasses) return E_TRIE;
+    if (reason >= t.reasonClasses) return E_REASONS;
+    const e = t.outside + <usize>o * OUTSIDE_BYTES;
+    store<u32>(e, peer, ENDPOINT_PEER);
     store<u32>(e, OPEN, ENDPOINT_EGRESS);
     store<u32>(e, OPEN, ENDPOINT_INGRESS);
-    store<u32>(e, 0, 12);
+    store<u32>(e, reason, OUTSIDE_REASON);
+  }
+  return OK;
+}
+
+// Each profile's parts lie in PARTS in order; every rule and row number is in range.
+function checkReasons(t: Tables): u32 {
+  let previous: u32 = 0;
+  for (let p: u32 = 0; p <= t.profiles; p++) {
+    const at = load<u32>(t.profileParts + (<usize>p << 2));
+    if ((p == 0 && at != 0) || at < previous || at > t.partCount) return E_REASONS;
+    previous = at;
+  }
+  if (previous != t.partCount) return E_REASONS;
+  const stride = (<usize>t.portWords + 2) << 2;
+  for (let q: u32 = 0; q < t.partCount; q++) {
+    const part = t.parts + <usize>q * stride;
+    if (load<u32>(part) >= t.rules || load<u32>(part + ((<usize>t.portWords + 1) << 2)) >= t.reasonRows) return E_REASONS;
   }
   return OK;
 }
 
 // Each node is reached from one family at one depth, children are numbered after their
-// parent, leaves name a peer class, and the deepest nodes hold only leaves: every lookup ends.
+// parent, leaves name an outside index, and the deepest nodes hold only leaves: every lookup ends.
 function checkTries(t: Tables): u32 {
   const n = t.nodeCount;
   const scratch = mark();
@@ -212,7 +259,7 @@ function checkRoot(t: Tables, root: usize, rootBits: u32, family: u8, depth: usi
 }
 
 function checkEntry(t: Tables, e: u32, minChild: u32, childDepth: u32, maxDepth: u32, family: u8, depth: usize): u32 {
-  if (e & LEAF) return (e & ~LEAF) < t.peerClasses ? OK : E_TRIE;
+  if (e & LEAF) return (e & ~LEAF) < t.outsideCount ? OK : E_TRIE;
   if (e < minChild || e >= t.nodeCount || childDepth > maxDepth) return E_TRIE;
   const at = depth + <usize>e * 2;
   const seen = load<u8>(at);
@@ -248,6 +295,7 @@ export function loadBundle(ptr: usize, len: u32): u32 {
   if (r == OK) r = checkAddresses(t);
   if (r == OK) r = checkTries(t);
   if (r == OK) r = checkVerdicts(t);
+  if (r == OK) r = checkReasons(t);
   if (r != OK) return r;
   // Each slot keeps its own port table; it is allocated the first time the slot is filled.
   if (t.portTable == 0) t.portTable = allocate(<usize>PROTOCOLS << 17);

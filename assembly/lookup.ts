@@ -2,7 +2,7 @@
 // and ingress profile; ENDPOINT_* offsets). Pod addresses are found in an exact-match hash
 // whose slots hold exactly that (linear probing; the compiler guarantees an empty slot, so
 // every probe ends); any other address goes through its family's multibit trie to a peer
-// class, whose outside endpoint (no profiles) the core built at load.
+// class: its leaf is an outside index, whose endpoint (no profiles) the core built at load.
 // Hash functions mirror src/compile/hash.ts.
 import { EMPTY, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, LEAF, NODE_BYTES, OUTSIDE_BYTES } from "./layout";
 import { Tables } from "./tables";

@@ -27,6 +27,20 @@ export class Tables {
   profileRows!: usize;
   profileCellShift!: u32; // 1: u16 cells, 2: u32 cells
   rowBits!: usize;
+  // Reasons (explainBatch)
+  outsideCount!: u32;
+  reasonClasses!: u32;
+  reasonRowWords!: u32;
+  reasonRows!: u32;
+  rules!: u32;
+  partCount!: u32;
+  portWords!: u32;
+  outsideSection!: usize; // 2 words per outside index: peer class, reason class
+  reasons4!: usize;
+  reasons6!: usize;
+  profileParts!: usize;
+  parts!: usize;
+  reasonRowBits!: usize;
   live!: u32; // 1 while installed (what another instance on shared memory may adopt)
 }
 

@@ -67,13 +67,15 @@ for (const name of names.length > 1 || threadsOnly ? [] : names) {
   const flows = generateFlows(s.objects, { count: FLOWS, seed: 2 });
   const resident = residentCopy(s.engine, flows);
   const out = new Uint8Array(flows.length);
+  const explained = { verdicts: out, egress: new Uint32Array(flows.length), ingress: new Uint32Array(flows.length) };
   const ref = new ReferenceEvaluator(s.cluster);
   const sample = referenceFlows(flows, REFERENCE_SAMPLE);
-  log(`bench: ${name}: measuring decideBatch and the reference…`);
+  log(`bench: ${name}: measuring decideBatch, explainBatch and the reference…`);
   const m = measure(
     {
       decideBatch: () => s.engine.decideBatch(resident, out),
       "decideBatch (copied in)": () => s.engine.decideBatch(flows, out),
+      explainBatch: () => s.engine.explainBatch(resident, explained),
       reference: () => {
         for (const f of sample) ref.decideFlow(f);
       },
@@ -84,6 +86,8 @@ for (const name of names.length > 1 || threadsOnly ? [] : names) {
   const refRate = m.get("reference")!.hz * sample.length;
   add(name, "decideBatch", batchRate / 1e6, "M decisions/s", `±${m.get("decideBatch")!.rme.toFixed(1)}%`);
   add(name, "decideBatch (copied in)", (m.get("decideBatch (copied in)")!.hz * flows.length) / 1e6, "M decisions/s");
+  const explainRate = m.get("explainBatch")!.hz * flows.length;
+  add(name, "explainBatch", explainRate / 1e6, "M flows/s", `verdict and both reasons; ${((100 * explainRate) / batchRate).toFixed(0)}% of decideBatch`);
   add(name, "reference evaluator", refRate / 1e3, "k decisions/s");
   add(name, "decideBatch ÷ reference", batchRate / refRate, "×");
   if (name === "LARGE" || quick) {

@@ -8,13 +8,14 @@ import type { Cluster, IPAddress, Pod } from "../model/types.js";
 import { wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
 import { cidrClasses } from "./cidr.js";
-import { type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buildV6Table } from "./hash.js";
+import { EMPTY, type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buildV6Table } from "./hash.js";
 import { identities } from "./identities.js";
 import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
 import { PeerSets, peerClasses } from "./peers.js";
 import { portClasses } from "./ports.js";
-import { buildProfiles } from "./profiles.js";
+import { type ProfileMembers, buildProfiles } from "./profiles.js";
+import { buildReasons } from "./reasons.js";
 import { buildTrie } from "./trie.js";
 
 export interface CompileStats {
@@ -27,6 +28,9 @@ export interface CompileStats {
   readonly portClasses: number;
   readonly profiles: number;
   readonly rows: number;
+  readonly rules: number;
+  readonly reasonClasses: number;
+  readonly reasonRows: number;
   readonly trieNodes: number;
   readonly bundleBytes: number;
   readonly sections: Readonly<Record<string, number>>;
@@ -68,13 +72,36 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   profiles.rows.items.forEach((r, i) => rows.set(remapRow(r, rowMerge), i * rowWords));
   lap("rows");
 
+  const reasons = buildReasons(cluster, profiles.members, { peers, ports }, basis.count);
+  const reasonWords = wordsFor(reasons.merge.count);
+  const reasonRows = new Uint32Array(reasons.rows.length * reasonWords);
+  reasons.rows.forEach((r, i) => reasonRows.set(r, i * reasonWords));
+  lap("reasons");
+
+  // Each address: its peer class (verdict rows) and its reason class (rule parts).
+  const peerOf = (original: number) => merge.map[original]!;
+  const reasonOf = (original: number) => reasons.merge.map[basis.map[original]!]!;
   const addresses = addressTables(cluster, (pod) => {
     const identity = ofPod.get(pod)!;
     return [profiles.egressOf[identity]!, profiles.ingressOf[identity]!];
-  }, (ip) => merge.map[classes.ofAddress.get(ip.text)!]!);
+  }, (ip) => classes.ofAddress.get(ip.text)!, peerOf, reasonOf);
 
+  // Trie leaves are outside indices: one per distinct (peer class, reason class) of outside addresses.
+  const outsideKeys = new Map<string, number>();
+  const outsideWords: number[] = [];
   const nodes: Uint32Array[] = [];
-  const outside = (space: typeof cidr.v4) => (interval: number) => merge.map[classes.outsideOf[space.classOf[interval]!]!]!;
+  const outside = (space: typeof cidr.v4) => (interval: number) => {
+    const original = classes.outsideOf[space.classOf[interval]!]!;
+    const pair = [peerOf(original), reasonOf(original)];
+    const key = pair.join(":");
+    let o = outsideKeys.get(key);
+    if (o === undefined) {
+      o = outsideKeys.size;
+      outsideKeys.set(key, o);
+      outsideWords.push(...pair);
+    }
+    return o;
+  };
   const trie4 = buildTrie(cidr.v4, outside(cidr.v4), nodes);
   const trie6 = buildTrie(cidr.v6, outside(cidr.v6), nodes);
   const nodeWords = new Uint32Array(nodes.length * 256);
@@ -95,7 +122,14 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   meta[Meta.HASH6_CAPACITY] = hash6.length / V6_SLOT_WORDS;
   const narrow = profiles.rows.items.length <= 0x10000;
   meta[Meta.PROFILE_CELL_BYTES] = narrow ? 2 : 4;
+  meta[Meta.OUTSIDE] = outsideKeys.size;
+  meta[Meta.REASON_CLASSES] = reasons.merge.count;
+  meta[Meta.REASON_ROW_WORDS] = reasonWords;
+  meta[Meta.REASON_ROWS] = reasons.rows.length;
+  meta[Meta.RULES] = reasons.ruleCount;
+  meta[Meta.PARTS] = reasons.partCount;
   const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
+  const names = namesSection(cluster, reasons.rules, profiles.members);
 
   const sections = [
     { id: Section.META, words: meta },
@@ -107,9 +141,16 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     { id: Section.NODES, words: nodeWords },
     { id: Section.PROFILES, words: narrow ? packU16(profiles.table) : profiles.table },
     { id: Section.ROWS, words: rows },
+    { id: Section.OUTSIDE, words: Uint32Array.from(outsideWords) },
+    { id: Section.REASONS4, words: addresses.reasons4 },
+    { id: Section.REASONS6, words: addresses.reasons6 },
+    { id: Section.PROFILE_PARTS, words: reasons.profileParts },
+    { id: Section.PARTS, words: reasons.parts },
+    { id: Section.REASON_ROWS, words: reasonRows },
+    { id: Section.NAMES, words: names },
   ];
   const bytes = writeBundle(sections);
-  const names = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
+  const sectionNames = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
   return {
     bytes,
     stats: {
@@ -122,27 +163,38 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
       portClasses: ports.count,
       profiles: profiles.count,
       rows: profiles.rows.items.length,
+      rules: reasons.ruleCount,
+      reasonClasses: reasons.merge.count,
+      reasonRows: reasons.rows.length,
       trieNodes: nodes.length,
       bundleBytes: bytes.byteLength,
-      sections: Object.fromEntries(sections.map((s) => [names[s.id]!, s.words.byteLength])),
+      sections: Object.fromEntries(sections.map((s) => [sectionNames[s.id]!, s.words.byteLength])),
     },
   };
 }
 
-/** The pod address tables: each address with its peer class and its pod's two profiles. */
+/**
+ * The pod address tables: each address with its peer class and its pod's two profiles, and
+ * beside each table the reason class of every slot (EMPTY where the slot is).
+ */
 function addressTables(
   cluster: Cluster,
   profilesOf: (pod: Pod) => [number, number],
-  peerClassOf: (ip: IPAddress) => number,
-): { hash4: Uint32Array; hash6: Uint32Array } {
-  const v4 = { keys: [] as number[], values: [] as SlotValue[] };
-  const v6 = { keys: [] as Uint32Array[], values: [] as SlotValue[] };
+  classOf: (ip: IPAddress) => number,
+  peerOf: (original: number) => number,
+  reasonOf: (original: number) => number,
+): { hash4: Uint32Array; hash6: Uint32Array; reasons4: Uint32Array; reasons6: Uint32Array } {
+  const v4 = { keys: [] as number[], values: [] as SlotValue[], reasons: new Map<string, number>() };
+  const v6 = { keys: [] as Uint32Array[], values: [] as SlotValue[], reasons: new Map<string, number>() };
   const words = new Uint32Array(4);
   for (const pod of cluster.pods) {
     const [egress, ingress] = profilesOf(pod);
     for (const ip of pod.ips) {
-      const value: SlotValue = [peerClassOf(ip), egress, ingress];
+      const original = classOf(ip);
+      const value: SlotValue = [peerOf(original), egress, ingress];
       writeAddress(words, 0, ip);
+      const side = ip.family === 4 ? v4 : v6;
+      side.reasons.set(words.join(","), reasonOf(original));
       if (ip.family === 4) {
         v4.keys.push(words[0]!);
         v4.values.push(value);
@@ -152,7 +204,32 @@ function addressTables(
       }
     }
   }
-  return { hash4: buildV4Table(v4.keys, v4.values), hash6: buildV6Table(v6.keys, v6.values) };
+  const hash4 = buildV4Table(v4.keys, v4.values);
+  const hash6 = buildV6Table(v6.keys, v6.values);
+  const reasons4 = new Uint32Array(hash4.length / V4_SLOT_WORDS).fill(EMPTY);
+  for (let s = 0; s < reasons4.length; s++) {
+    if (hash4[s * V4_SLOT_WORDS] !== EMPTY) reasons4[s] = v4.reasons.get(`${hash4[s * V4_SLOT_WORDS + 3]},0,0,0`)!;
+  }
+  const reasons6 = new Uint32Array(hash6.length / V6_SLOT_WORDS).fill(EMPTY);
+  for (let s = 0; s < reasons6.length; s++) {
+    if (hash6[s * V6_SLOT_WORDS] !== EMPTY) reasons6[s] = v6.reasons.get(hash6.subarray(s * V6_SLOT_WORDS + 3, s * V6_SLOT_WORDS + 7).join(","))!;
+  }
+  return { hash4, hash6, reasons4, reasons6 };
+}
+
+/** What the host needs to name reasons; the core only checks it lies inside the bundle. */
+function namesSection(cluster: Cluster, rules: Uint32Array, members: readonly ProfileMembers[]): Uint32Array {
+  const names = {
+    policies: cluster.policies.map((p) => [p.namespace, p.name]),
+    rules: Array.from({ length: rules.length / 3 }, (_, r) => [rules[r * 3]!, rules[r * 3 + 1]!, rules[r * 3 + 2]!]),
+    profiles: members.map((m) => m.policies),
+  };
+  const utf8 = new TextEncoder().encode(JSON.stringify(names));
+  const padded = new Uint8Array((utf8.length + 3) & ~3).fill(0x20); // JSON allows trailing spaces
+  padded.set(utf8);
+  const view = new DataView(padded.buffer);
+  return Uint32Array.from({ length: padded.length / 4 }, (_, i) => view.getUint32(i * 4, true)); // bytes in order, as written
+
 }
 
 /** Halves a table of small numbers: two little-endian u16 per word, zero-padded to a word. */

@@ -1,5 +1,5 @@
 /**
- * The bundle format (version 2), documented in BUNDLE.md and mirrored in assembly/layout.ts.
+ * The bundle format (version 3), documented in BUNDLE.md and mirrored in assembly/layout.ts.
  * Little-endian throughout; every section starts on a 4-byte boundary.
  *
  *   0  u32 magic "NPWB"           12  u32 checksum (FNV-1a over the u32 words from byte 16)
@@ -7,7 +7,7 @@
  *   8  u32 total length in bytes  20  N × { u32 id, u32 offset, u32 length in bytes }
  */
 export const MAGIC = 0x4257504e; // "NPWB" read as a little-endian u32
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const HEADER_BYTES = 20;
 export const SECTION_ENTRY_BYTES = 12;
 
@@ -21,6 +21,18 @@ export const Section = {
   NODES: 7,
   PROFILES: 8,
   ROWS: 9,
+  /** Per outside index (a trie leaf): its peer class and its reason class (2 words). */
+  OUTSIDE: 10,
+  /** Reason class per HASH4 slot, per HASH6 slot (EMPTY for empty slots). */
+  REASONS4: 11,
+  REASONS6: 12,
+  /** profiles + 1 offsets into PARTS, counted in parts. */
+  PROFILE_PARTS: 13,
+  /** Per part: rule id, the port classes (a bitset of ⌈port classes / 32⌉ words), a reason row number. */
+  PARTS: 14,
+  REASON_ROWS: 15,
+  /** UTF-8 JSON the host reads to name reasons (policies, rules, profiles); the core skips it. */
+  NAMES: 16,
 } as const;
 
 /** Word offsets inside META. */
@@ -37,7 +49,13 @@ export const Meta = {
   HASH6_CAPACITY: 9,
   /** Bytes per PROFILES cell: 2 when every row number fits in 16 bits, else 4. */
   PROFILE_CELL_BYTES: 10,
-  WORDS: 11,
+  OUTSIDE: 11,
+  REASON_CLASSES: 12,
+  REASON_ROW_WORDS: 13,
+  REASON_ROWS: 14,
+  RULES: 15,
+  PARTS: 16,
+  WORDS: 17,
 } as const;
 
 /** Error codes of the core's bundle loader, and what each means. */
@@ -53,6 +71,7 @@ export const LOAD_ERRORS: Readonly<Record<number, string>> = {
   9: "trie invalid",
   10: "verdict table invalid",
   11: "not enough memory for the bundle",
+  13: "reason tables invalid",
 };
 
 export function fnv1a(words: Uint32Array): number {

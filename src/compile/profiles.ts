@@ -22,6 +22,15 @@ export interface Profiles {
   /** count × portClasses row numbers. */
   readonly table: Uint32Array;
   readonly rows: BitsetPool;
+  /** What each profile is: its direction, the policies isolating it (in cluster order), and an identity it decides for. */
+  readonly members: readonly ProfileMembers[];
+}
+
+export interface ProfileMembers {
+  readonly direction: Direction;
+  readonly policies: readonly number[];
+  /** An identity of this profile: ingress named ports resolve on its pods (the same for all of them). */
+  readonly target: Identity;
 }
 
 interface Context {
@@ -44,6 +53,7 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch">):
   rows.intern(new Uint32Array(ctx.peers.words)); // row 0: allows nothing
   const keys = new Map<string, number>();
   const table: Uint32Array[] = [];
+  const members: ProfileMembers[] = [];
   const profileOf = (identity: number, direction: Direction): number => {
     const id = ctx.idents[identity]!;
     const chosen = (inNamespace.get(id.namespace) ?? [])
@@ -58,6 +68,7 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch">):
       n = table.length;
       keys.set(key, n);
       table.push(profileRows(policies, direction, id, ctx, rows));
+      members.push({ direction, policies: chosen.map(({ i }) => i), target: id });
     }
     return n;
   };
@@ -65,7 +76,7 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch">):
   const ingressOf = Uint32Array.from(ctx.idents, (_, i) => profileOf(i, "ingress"));
   const flat = new Uint32Array(table.length * ctx.ports.count);
   table.forEach((t, i) => flat.set(t, i * ctx.ports.count));
-  return { count: table.length, egressOf, ingressOf, table: flat, rows };
+  return { count: table.length, egressOf, ingressOf, table: flat, rows, members };
 }
 
 function profileRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, pool: BitsetPool): Uint32Array {

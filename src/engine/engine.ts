@@ -5,10 +5,11 @@
  */
 import { compileCluster, type CompileStats } from "../compile/index.js";
 import { LOAD_ERRORS } from "../compile/layout.js";
-import type { Cluster, IPAddress, Protocol, Verdict } from "../model/types.js";
+import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
 import { type BatchBuffers, FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
+import { type ReasonNames, decodeReason, readNames } from "./reasons.js";
 
 export type { CoreExports };
 
@@ -56,6 +57,26 @@ type Resident = FlowBatch & { [RESIDENT]?: ResidentBatch };
 export function residentOf(batch: FlowBatch): ResidentBatch | undefined {
   return (batch as Resident)[RESIDENT];
 }
+
+/** What explainBatch returns: the verdicts, and one reason code per flow and direction. */
+export interface Explanations {
+  readonly verdicts: Uint8Array;
+  /** Reason codes (engine/reasons.ts); `engine.reason(code)` turns one into a `Reason`. */
+  readonly egress: Uint32Array;
+  readonly ingress: Uint32Array;
+}
+
+/** One flow explained, with the policies named. */
+export interface NamedExplanation {
+  readonly verdict: Verdict;
+  readonly egress: NamedReason;
+  readonly ingress: NamedReason;
+}
+
+export type NamedReason = (Reason | { readonly kind: "invalid" | "unknown" }) & {
+  /** "namespace/name" of the allowing policy, or of each isolating policy. */
+  readonly names?: readonly string[];
+};
 
 export class BundleError extends Error {
   constructor(readonly code: number) {
@@ -185,6 +206,98 @@ export class Engine {
       if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
       out.set(n === CHUNK ? v.out : v.out.subarray(0, n), start);
     }
+  }
+
+  /**
+   * The verdicts of decideBatch and, per flow and direction, why (see `Explanations`): the
+   * first rule that allowed, the profile that isolated and denied, none, or self. Chunks of
+   * CHUNK flows, like decideBatch; results in `out` if given.
+   */
+  explainBatch(batch: FlowBatch, out?: Explanations): Explanations {
+    const n = batch.length;
+    if (out && (out.verdicts.length < n || out.egress.length < n || out.ingress.length < n)) {
+      throw new RangeError(`explainBatch: out holds fewer than the batch's ${n} flows`);
+    }
+    const result = out ?? { verdicts: new Uint8Array(n), egress: new Uint32Array(n), ingress: new Uint32Array(n) };
+    this.explainViews(); // allocates the reason buffers before any view is taken
+    const resident = residentOf(batch);
+    const inPlace = resident?.engine === this && resident.core === this.core;
+    const { src, dst, meta } = inPlace ? { src: 0, dst: 0, meta: 0 } : batch;
+    for (let start = 0; start < n; start += CHUNK) {
+      const k = Math.min(CHUNK, n - start);
+      let code: number;
+      if (inPlace) {
+        code = this.core.explainBatch(k, resident!.src + start * 16, resident!.dst + start * 16, resident!.meta + start * 4, this.out, this.egress!, this.ingress!);
+      } else {
+        const v = this.views();
+        v.src.set((src as Uint32Array).subarray(start * 4, (start + k) * 4));
+        v.dst.set((dst as Uint32Array).subarray(start * 4, (start + k) * 4));
+        v.meta.set((meta as Uint32Array).subarray(start, start + k));
+        code = this.core.explainBatch(k, this.src, this.dst, this.meta, this.out, this.egress!, this.ingress!);
+      }
+      if (code !== 0) throw new Error(`explainBatch: core error ${code}`);
+      const v = this.views();
+      const e = this.explainViews();
+      result.verdicts.set(v.out.subarray(0, k), start);
+      result.egress.set(e.egress.subarray(0, k), start);
+      result.ingress.set(e.ingress.subarray(0, k), start);
+    }
+    return result;
+  }
+
+  /** A reason code of explainBatch as a `Reason` (policy numbers in cluster order). */
+  reason(code: number): Reason | { readonly kind: "invalid" | "unknown" } {
+    return decodeReason(code, this.names());
+  }
+
+  /** "namespace/name" of policy number i (as reasons number them). */
+  policyName(i: number): string {
+    const p = this.names().policies[i];
+    if (!p) throw new RangeError(`policyName: no policy ${i} in this bundle`);
+    return `${p[0]}/${p[1]}`;
+  }
+
+  /** One flow explained, the policies named: for people; use explainBatch for many flows. */
+  explain(src: string | IPAddress, dst: string | IPAddress, protocol: Protocol, port: number): NamedExplanation {
+    const s = typeof src === "string" ? toIPAddress(src) : src;
+    const d = typeof dst === "string" ? toIPAddress(dst) : dst;
+    if (s.family !== d.family) throw new RangeError(`explain: ${s.text} and ${d.text} are of different families`);
+    const one = (this.single ??= new FlowBatch(1));
+    one.clear();
+    one.push(s, d, protocol, port);
+    const x = this.explainBatch(one);
+    const named = (code: number): NamedReason => {
+      const r = this.reason(code);
+      if (r.kind === "allowed") return { ...r, names: [this.policyName(r.policy)] };
+      if (r.kind === "denied") return { ...r, names: r.policies.map((p) => this.policyName(p)) };
+      return r;
+    };
+    return { verdict: x.verdicts[0] === VERDICT_ALLOW ? "allow" : "deny", egress: named(x.egress[0]!), ingress: named(x.ingress[0]!) };
+  }
+
+  private single?: FlowBatch;
+  private parsedNames?: ReasonNames;
+  private egress?: number;
+  private ingress?: number;
+  private explainCache?: { buffer: ArrayBuffer; egress: Uint32Array; ingress: Uint32Array };
+
+  private names(): ReasonNames {
+    this.parsedNames ??= readNames(this.bytes);
+    return this.parsedNames;
+  }
+
+  /** The reason buffers (allocated on first use) and views of them, made again when memory grew. */
+  private explainViews() {
+    if (this.egress === undefined) {
+      this.egress = this.core.alloc(CHUNK * 4);
+      this.ingress = this.core.alloc(CHUNK * 4);
+      if (!this.egress || !this.ingress) throw new RangeError("explainBatch: no memory for reason buffers");
+    }
+    const buffer = this.core.memory.buffer;
+    if (this.explainCache?.buffer !== buffer) {
+      this.explainCache = { buffer, egress: new Uint32Array(buffer, this.egress, CHUNK), ingress: new Uint32Array(buffer, this.ingress!, CHUNK) };
+    }
+    return this.explainCache;
   }
 
   /**

@@ -10,6 +10,26 @@ export type Protocol = "TCP" | "UDP" | "SCTP";
 export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 export type Direction = "ingress" | "egress";
 export type Verdict = "allow" | "deny";
+
+/**
+ * Why one direction of a flow decided as it did. Policies are named by their index in
+ * `cluster.policies`, rules by their index in the policy's list for that direction; the first
+ * allowing rule counts, policies in cluster order, rules in order.
+ */
+export type Reason =
+  /** No policy isolates this side for this direction, or the side is not a pod. */
+  | { readonly kind: "none" }
+  /** A pod reaching itself: not subject to policy. */
+  | { readonly kind: "self" }
+  | { readonly kind: "allowed"; readonly policy: number; readonly rule: number }
+  /** Isolated by these policies, and none of their rules matched. */
+  | { readonly kind: "denied"; readonly policies: readonly number[] };
+
+export interface Explanation {
+  readonly verdict: Verdict;
+  readonly egress: Reason;
+  readonly ingress: Reason;
+}
 export type Labels = Readonly<Record<string, string>>;
 
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";

@@ -4,7 +4,7 @@
  * fast. The only index is address → pod, which is how a flow names its endpoints.
  */
 import type {
-  Cluster, Direction, Flow, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Rule, Verdict,
+  Cluster, Direction, Explanation, Flow, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Reason, Rule, Verdict,
 } from "../model/types.js";
 import { cidrContains, toIPAddress } from "../validate/ip.js";
 import { selectorMatches } from "./selector.js";
@@ -20,10 +20,12 @@ interface Endpoint {
 export class ReferenceEvaluator {
   private readonly podsByAddress = new Map<string, Pod>();
   private readonly namespaces = new Map<string, Namespace>();
+  private readonly indexOf = new Map<NetworkPolicy, number>();
 
   constructor(readonly cluster: Cluster) {
     for (const pod of cluster.pods) for (const ip of pod.ips) this.podsByAddress.set(ip.text, pod);
     for (const ns of cluster.namespaces) this.namespaces.set(ns.name, ns);
+    cluster.policies.forEach((p, i) => this.indexOf.set(p, i));
   }
 
   /** Convenience form: addresses as text. */
@@ -39,6 +41,29 @@ export class ReferenceEvaluator {
     const egress = src.pod === undefined || this.directionAllows(src.pod, "egress", dst, dst, flow);
     const ingress = dst.pod === undefined || this.directionAllows(dst.pod, "ingress", src, dst, flow);
     return egress && ingress ? "allow" : "deny";
+  }
+
+  /**
+   * The verdict and, per direction, why: the first rule that allowed (policies in cluster
+   * order, rules in order), or the policies that isolate the side when none did.
+   */
+  explainFlow(flow: Flow): Explanation {
+    const src: Endpoint = { address: flow.src, pod: this.podsByAddress.get(flow.src.text) };
+    const dst: Endpoint = { address: flow.dst, pod: this.podsByAddress.get(flow.dst.text) };
+    if (src.pod !== undefined && src.pod === dst.pod) return { verdict: "allow", egress: SELF, ingress: SELF };
+    const egress = src.pod === undefined ? NONE : this.directionReason(src.pod, "egress", dst, dst, flow);
+    const ingress = dst.pod === undefined ? NONE : this.directionReason(dst.pod, "ingress", src, dst, flow);
+    return { verdict: egress.kind !== "denied" && ingress.kind !== "denied" ? "allow" : "deny", egress, ingress };
+  }
+
+  private directionReason(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): Reason {
+    const policies = this.isolating(pod, direction);
+    if (policies.length === 0) return NONE;
+    for (const policy of policies) {
+      const rule = policy[direction].findIndex((r) => this.ruleMatches(r, policy, peer, destination, flow));
+      if (rule >= 0) return { kind: "allowed", policy: this.indexOf.get(policy)!, rule };
+    }
+    return { kind: "denied", policies: policies.map((p) => this.indexOf.get(p)!) };
   }
 
   /** Policies in the pod's namespace that select it and have this direction in policyTypes. */
@@ -78,6 +103,9 @@ export class ReferenceEvaluator {
     return namespaceOk && podOk;
   }
 }
+
+const NONE: Reason = { kind: "none" };
+const SELF: Reason = { kind: "self" };
 
 /** Ports always describe the destination; a named port resolves on the destination pod. */
 function portMatches(p: PolicyPort, destination: Pod | undefined, flow: Flow): boolean {

@@ -9,7 +9,10 @@ import { toIPAddress } from "../../src/validate/ip.js";
 
 const ip = toIPAddress;
 
-/** Each scenario: a random cluster and flows against it; the verdicts of both engines must agree. */
+/**
+ * Each scenario: a random cluster and flows against it; the verdicts of both engines must
+ * agree, and so must their reasons (explainBatch against the reference's explainFlow).
+ */
 export function agree(c: ClusterObjects, flows: readonly FlowText[]): void {
   const { cluster } = clusterFromObjects([...c.namespaces, ...c.pods, ...c.policies]);
   const ref = new ReferenceEvaluator(cluster);
@@ -18,11 +21,15 @@ export function agree(c: ClusterObjects, flows: readonly FlowText[]): void {
   const batch = new FlowBatch(sameFamily.length);
   for (const f of sameFamily) batch.push(ip(f.src), ip(f.dst), f.protocol, f.port);
   const verdicts = engine.decideBatch(batch);
+  const explained = engine.explainBatch(batch);
   sameFamily.forEach((f, i) => {
     const expected = ref.decide(f.src, f.dst, f.protocol, f.port);
     const batched = verdicts[i] === 1 ? "allow" : "deny";
     expect({ flow: f, verdict: batched }).toEqual({ flow: f, verdict: expected });
     expect({ flow: f, verdict: engine.decide(f.src, f.dst, f.protocol, f.port) }).toEqual({ flow: f, verdict: expected });
+    const why = ref.explainFlow({ src: ip(f.src), dst: ip(f.dst), protocol: f.protocol, port: f.port });
+    const core = { verdict: explained.verdicts[i] === 1 ? "allow" : "deny", egress: engine.reason(explained.egress[i]!), ingress: engine.reason(explained.ingress[i]!) };
+    expect({ flow: f, ...core }).toEqual({ flow: f, ...why });
   });
 }
 

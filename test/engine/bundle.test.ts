@@ -41,7 +41,9 @@ describe("bundles", () => {
       fc.property(scenario, ([c, flows]) => {
         const engine = compiled(c);
         const batch = batchOf(flows);
-        expect(loadBundleSync(engine.bundle()).decideBatch(batch)).toEqual(engine.decideBatch(batch));
+        const again = loadBundleSync(engine.bundle());
+        expect(again.decideBatch(batch)).toEqual(engine.decideBatch(batch));
+        expect(again.explainBatch(batch)).toEqual(engine.explainBatch(batch));
       }),
       { numRuns: 100 },
     );
@@ -71,7 +73,7 @@ describe("bundles", () => {
     );
   });
 
-  it("hostile bundles (corrupted, checksum recomputed) are refused or decide without ever trapping", () => {
+  it("hostile bundles (corrupted, checksum recomputed) are refused or decide and explain without ever trapping", () => {
     const mutation = fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(0, 1, 0xff, 0x7fffffff, 0x80000000, 0xffffffff), fc.nat())), { minLength: 1, maxLength: 4 });
     fc.assert(
       fc.property(scenario, mutation, ([c, flows], changes) => {
@@ -83,6 +85,14 @@ describe("bundles", () => {
         if (!engine) return;
         const verdicts = engine.decideBatch(batchOf(flows));
         for (const v of verdicts) expect([0, 1]).toContain(v);
+        const explained = engine.explainBatch(batchOf(flows));
+        for (const v of explained.verdicts) expect([0, 1]).toContain(v);
+        // Reasons name numbers the core checked; names a corruption broke are an error, not a crash.
+        try {
+          for (const code of explained.egress) expect(["none", "self", "allowed", "denied", "unknown"]).toContain(engine.reason(code).kind);
+        } catch (e) {
+          expect((e as Error).message).toMatch(/invalid bundle: its NAMES section/);
+        }
       }),
       { numRuns: 500 },
     );

@@ -7,11 +7,11 @@ const scenario = (maxRules?: number) =>
   clusterObjects({ maxRules }).chain((c) => fc.tuple(fc.constant(c), fc.array(flowFor(c), { minLength: 1, maxLength: 40 })));
 
 describe("wasm engine against the reference evaluator", () => {
-  it("wasm verdict equals reference verdict on random clusters and flows", () => {
+  it("wasm verdicts and reasons equal the reference evaluator's on random clusters and flows", () => {
     fc.assert(fc.property(scenario(), ([c, flows]) => agree(c, flows)), { numRuns: 1000 });
   });
 
-  it("wasm verdict equals reference verdict on policy-heavy clusters", () => {
+  it("wasm verdicts and reasons equal the reference evaluator's on policy-heavy clusters", () => {
     fc.assert(fc.property(scenario(5), ([c, flows]) => agree(c, flows)), { numRuns: 200 });
   });
 });
