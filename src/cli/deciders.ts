@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { FlowBatch } from "../engine/batch.js";
 import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
 import "../engine/parallel.js"; // decideParallel and shared batches for --threads
-import type { Cluster, Verdict } from "../model/types.js";
+import type { Cluster, Reason, Verdict } from "../model/types.js";
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import type { FlowRow } from "./flows.js";
 import { InputError } from "./io.js";
@@ -20,14 +20,49 @@ export const CHUNK_ROWS = 4096;
 
 export type DecideChunk = (rows: readonly FlowRow[]) => ArrayLike<number> | Promise<ArrayLike<number>>;
 
+/** Why, per row and direction, as `eval --explain` prints it (see reasonLabel). */
+export interface ChunkReasons {
+  readonly egress: readonly LabelledReason[];
+  readonly ingress: readonly LabelledReason[];
+}
+
+/** A reason with its policies named: a label for CSV and tables, an object for JSON lines. */
+export interface LabelledReason {
+  readonly label: string;
+  readonly json: Readonly<Record<string, unknown>>;
+}
+
+/** Fills `reasons` (when given) for the rows of the last chunk decided. */
+export type ExplainSink = { reasons?: ChunkReasons };
+
 /** Rows per chunk when several threads decide: enough work per thread to pay for the hand-off. */
 export const PARALLEL_CHUNK_ROWS = 65536;
 
 export const VERDICT_OF: readonly Verdict[] = ["deny", "allow"];
 
-export function referenceDecider(cluster: Cluster): DecideChunk {
+export function referenceDecider(cluster: Cluster, sink?: ExplainSink): DecideChunk {
   const ref = new ReferenceEvaluator(cluster);
-  return (rows) => Uint8Array.from(rows, (r) => (ref.decideFlow(r.flow) === "allow" ? 1 : 0));
+  if (!sink) return (rows) => Uint8Array.from(rows, (r) => (ref.decideFlow(r.flow) === "allow" ? 1 : 0));
+  const name = (i: number) => `${cluster.policies[i]!.namespace}/${cluster.policies[i]!.name}`;
+  return (rows) => {
+    const x = rows.map((r) => ref.explainFlow(r.flow));
+    sink.reasons = { egress: x.map((e) => labelled(e.egress, name)), ingress: x.map((e) => labelled(e.ingress, name)) };
+    return Uint8Array.from(x, (e) => (e.verdict === "allow" ? 1 : 0));
+  };
+}
+
+/** `shop/api[0]` (allowed by rule 0 of shop/api), `denied:a|b`, `none`, `self`. */
+export function labelled(r: Reason | { readonly kind: "invalid" | "unknown" }, name: (policy: number) => string): LabelledReason {
+  switch (r.kind) {
+    case "allowed":
+      return { label: `${name(r.policy)}[${r.rule}]`, json: { kind: "allowed", policy: name(r.policy), rule: r.rule } };
+    case "denied": {
+      const policies = r.policies.map(name);
+      return { label: `denied:${policies.join("|")}`, json: { kind: "denied", policies } };
+    }
+    default:
+      return { label: r.kind, json: { kind: r.kind } };
+  }
 }
 
 function fill(batch: FlowBatch, rows: readonly FlowRow[]): FlowBatch {
@@ -36,7 +71,22 @@ function fill(batch: FlowBatch, rows: readonly FlowRow[]): FlowBatch {
   return batch;
 }
 
-export function wasmDecider(engine: Engine, threads = 1): DecideChunk {
+export function wasmDecider(engine: Engine, threads = 1, sink?: ExplainSink): DecideChunk {
+  if (sink) {
+    const batch = engine.createBatch(CHUNK_ROWS);
+    const out = { verdicts: new Uint8Array(CHUNK_ROWS), egress: new Uint32Array(CHUNK_ROWS), ingress: new Uint32Array(CHUNK_ROWS) };
+    const labels = new Map<number, LabelledReason>(); // codes repeat: each is named once
+    const label = (code: number) => {
+      let l = labels.get(code);
+      if (!l) labels.set(code, (l = labelled(engine.reason(code), (i) => engine.policyName(i))));
+      return l;
+    };
+    return (rows) => {
+      const x = engine.explainBatch(fill(batch, rows), out);
+      sink.reasons = { egress: rows.map((_, i) => label(x.egress[i]!)), ingress: rows.map((_, i) => label(x.ingress[i]!)) };
+      return x.verdicts.subarray(0, rows.length);
+    };
+  }
   if (threads > 1) {
     const batch = engine.createBatch(PARALLEL_CHUNK_ROWS, { shared: true });
     const out = new Uint8Array(PARALLEL_CHUNK_ROWS);
@@ -47,11 +97,11 @@ export function wasmDecider(engine: Engine, threads = 1): DecideChunk {
   return (rows) => engine.decideBatch(fill(batch, rows), out).subarray(0, rows.length);
 }
 
-export async function wasmFromCluster(cluster: Cluster, threads = 1): Promise<DecideChunk> {
-  return wasmDecider(await compile(cluster), threads);
+export async function wasmFromCluster(cluster: Cluster, threads = 1, sink?: ExplainSink): Promise<DecideChunk> {
+  return wasmDecider(await compile(cluster), threads, sink);
 }
 
-export async function wasmFromBundle(path: string, threads = 1): Promise<DecideChunk> {
+export async function wasmFromBundle(path: string, threads = 1, sink?: ExplainSink): Promise<DecideChunk> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
@@ -59,7 +109,7 @@ export async function wasmFromBundle(path: string, threads = 1): Promise<DecideC
     throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
   }
   try {
-    return wasmDecider(await loadBundle(bytes), threads);
+    return wasmDecider(await loadBundle(bytes), threads, sink);
   } catch (e) {
     if (e instanceof BundleError) throw new InputError(`${path}: ${e.message}`);
     throw e;

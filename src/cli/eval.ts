@@ -4,7 +4,8 @@ import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { loadPaths } from "../model/files.js";
 import {
-  CHUNK_ROWS, type DecideChunk, type EngineName, PARALLEL_CHUNK_ROWS, VERDICT_OF, referenceDecider, wasmFromBundle, wasmFromCluster,
+  CHUNK_ROWS, type DecideChunk, type EngineName, type ExplainSink, type LabelledReason, PARALLEL_CHUNK_ROWS, VERDICT_OF, referenceDecider,
+  wasmFromBundle, wasmFromCluster,
 } from "./deciders.js";
 import { type FlowRow, readFlows } from "./flows.js";
 import { BufferedWriter, paint, printDiagnostics } from "./output.js";
@@ -25,10 +26,12 @@ export interface EvalOptions {
   readonly strict: boolean;
   readonly summary: boolean;
   readonly quiet: boolean;
+  readonly explain: boolean;
 }
 
 export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
-  const decide = await decider(opts, io);
+  const sink: ExplainSink | undefined = opts.explain ? {} : undefined;
+  const decide = await decider(opts, io, sink);
   const name = opts.flows === "-" ? "<stdin>" : opts.flows;
   const opened = opts.flows === "-" ? undefined : await stat(opts.flows).catch(() => undefined);
   if (opts.flows !== "-" && !opened) throw new UsageError(`--flows ${opts.flows}: no such file`);
@@ -46,11 +49,12 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
       const verdict = VERDICT_OF[verdicts[i]!]!;
       counts.flows++;
       counts[verdict]++;
-      await out.write(formatRow(opts.output, row.srcText, row.dstText, row.flow.protocol, row.flow.port, verdict, io));
+      const why = sink?.reasons ? { egress: sink.reasons.egress[i]!, ingress: sink.reasons.ingress[i]! } : undefined;
+      await out.write(formatRow(opts.output, row.srcText, row.dstText, row.flow.protocol, row.flow.port, verdict, io, why));
     }
     chunk.length = 0;
   };
-  await out.write(header(opts.output));
+  await out.write(header(opts.output, opts.explain));
   try {
     for await (const row of readFlows(input, name, bar?.tick)) {
       chunk.push(row);
@@ -75,41 +79,53 @@ interface Decider {
 }
 
 /** Loads the cluster (or the bundle) and picks the engine; every usage mistake is caught here. */
-async function decider(opts: EvalOptions, io: Io): Promise<Decider> {
+async function decider(opts: EvalOptions, io: Io, sink: ExplainSink | undefined): Promise<Decider> {
   const threads = Number(opts.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a whole number ≥ 1, got ${JSON.stringify(opts.threads)}`);
   if (threads > 1 && opts.engine === "reference") throw new UsageError("--threads applies to the wasm engine only");
-  const chunk = await choose(opts, io, threads);
+  if (threads > 1 && opts.explain) throw new UsageError("--explain decides on one thread: drop --threads");
+  const chunk = await choose(opts, io, threads, sink);
   return { chunk, rows: threads > 1 ? PARALLEL_CHUNK_ROWS : CHUNK_ROWS };
 }
 
-async function choose(opts: EvalOptions, io: Io, threads: number): Promise<DecideChunk> {
+async function choose(opts: EvalOptions, io: Io, threads: number, sink: ExplainSink | undefined): Promise<DecideChunk> {
   if (opts.bundle !== undefined) {
     if (opts.file.length > 0) throw new UsageError("--bundle and -f are alternatives: a bundle already holds the cluster");
     if (opts.engine === "reference") throw new UsageError("--engine reference needs the manifests (-f): a bundle holds only compiled tables");
     if (opts.summary) throw new UsageError("--summary needs the manifests (-f): a bundle holds only compiled tables");
     if (opts.flows === "-" && opts.bundle === "-") throw new UsageError("--bundle - and --flows - cannot both read standard input");
-    return wasmFromBundle(opts.bundle, threads);
+    return wasmFromBundle(opts.bundle, threads, sink);
   }
   if (opts.file.length === 0) throw new UsageError("eval needs at least one -f PATH (a file, a directory or - for stdin), or --bundle PATH");
   if (opts.flows === "-" && opts.file.includes("-")) throw new UsageError("-f - and --flows - cannot both read standard input");
   const loaded = await loadPaths(opts.file, { strict: opts.strict }, io.stdin);
   printDiagnostics(loaded.warnings.filter((d) => !opts.quiet || d.severity === "warning"), io.stderr);
   if (opts.summary) io.stderr.write(clusterSummary(loaded.cluster));
-  return opts.engine === "reference" ? referenceDecider(loaded.cluster) : wasmFromCluster(loaded.cluster, threads);
+  return opts.engine === "reference" ? referenceDecider(loaded.cluster, sink) : wasmFromCluster(loaded.cluster, threads, sink);
 }
 
-function header(format: EvalFormat): string {
-  if (format === "csv") return "src,dst,protocol,port,verdict\n";
-  if (format === "table") return `${"SRC".padEnd(24)} ${"DST".padEnd(24)} PROTO  PORT   VERDICT\n`;
+function header(format: EvalFormat, explain: boolean): string {
+  if (format === "csv") return `src,dst,protocol,port,verdict${explain ? ",egress,ingress" : ""}\n`;
+  if (format === "table") return `${"SRC".padEnd(24)} ${"DST".padEnd(24)} PROTO  PORT   ${explain ? "VERDICT  EGRESS".padEnd(REASON_WIDTH + 9) + " INGRESS" : "VERDICT"}\n`;
   return "";
 }
 
-function formatRow(format: EvalFormat, src: string, dst: string, protocol: string, port: number, verdict: string, io: Io): string {
-  if (format === "csv") return `${src},${dst},${protocol},${port},${verdict}\n`;
-  if (format === "jsonl") return `${JSON.stringify({ src, dst, protocol, port, verdict })}\n`;
+const REASON_WIDTH = 32;
+
+function formatRow(
+  format: EvalFormat, src: string, dst: string, protocol: string, port: number, verdict: string, io: Io,
+  why?: { egress: LabelledReason; ingress: LabelledReason },
+): string {
+  if (format === "csv") return `${src},${dst},${protocol},${port},${verdict}${why ? `,${csvField(why.egress.label)},${csvField(why.ingress.label)}` : ""}\n`;
+  if (format === "jsonl") return `${JSON.stringify({ src, dst, protocol, port, verdict, ...(why ? { egress: why.egress.json, ingress: why.ingress.json } : {}) })}\n`;
   const v = paint(verdict === "allow" ? "green" : "red", verdict, io.stdout);
-  return `${src.padEnd(24)} ${dst.padEnd(24)} ${protocol.padEnd(6)} ${String(port).padEnd(6)} ${v}\n`;
+  const reasons = why ? `${" ".repeat(7 - verdict.length)}  ${why.egress.label.padEnd(REASON_WIDTH)} ${why.ingress.label}` : "";
+  return `${src.padEnd(24)} ${dst.padEnd(24)} ${protocol.padEnd(6)} ${String(port).padEnd(6)} ${v}${reasons}\n`;
+}
+
+/** Policy names are DNS labels, but quote anyway if a field could break a CSV row. */
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 interface Progress {

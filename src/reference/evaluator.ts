@@ -66,6 +66,25 @@ export class ReferenceEvaluator {
     return { kind: "denied", policies: policies.map((p) => this.indexOf.get(p)!) };
   }
 
+  /**
+   * How one rule meets a flow, for explanations: the index of the first peer and of the first
+   * port that match ("any" for an empty list, null when none does). The rule matches when both
+   * are non-null. `direction` is the rule's: egress rules judge the destination, ingress the source.
+   */
+  ruleMatch(policy: NetworkPolicy, direction: Direction, ruleIndex: number, flow: Flow): { peer: number | "any" | null; port: number | "any" | null } {
+    const rule = policy[direction][ruleIndex]!;
+    const src: Endpoint = { address: flow.src, pod: this.podsByAddress.get(flow.src.text) };
+    const dst: Endpoint = { address: flow.dst, pod: this.podsByAddress.get(flow.dst.text) };
+    const far = direction === "egress" ? dst : src;
+    const first = <T>(list: readonly T[], ok: (x: T) => boolean) => (list.length === 0 ? "any" : ((i) => (i < 0 ? null : i))(list.findIndex(ok)));
+    return { peer: first(rule.peers, (p) => this.peerMatches(p, policy, far)), port: first(rule.ports, (p) => portMatches(p, dst.pod, flow)) };
+  }
+
+  /** The pod behind an address, if any. */
+  podAt(address: IPAddress): Pod | undefined {
+    return this.podsByAddress.get(address.text);
+  }
+
   /** Policies in the pod's namespace that select it and have this direction in policyTypes. */
   isolating(pod: Pod, direction: Direction): NetworkPolicy[] {
     return this.cluster.policies.filter(
