@@ -13,6 +13,7 @@ import { type CompileCommandOptions, runCompile } from "./compile.js";
 import { ENGINES } from "./deciders.js";
 import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
 import { EXPLAIN_FORMATS, type ExplainOptions, runExplain } from "./explain.js";
+import { MATRIX_FORMATS, type MatrixOptions, runMatrix } from "./matrix.js";
 import { FlowError } from "./flows.js";
 import { registerGen } from "./gen.js";
 import { EXIT, InputError, type Io, UsageError } from "./io.js";
@@ -103,6 +104,35 @@ Examples:
   netpol explain -f cluster/ --from 198.51.100.7 --to shop/frontend-7d9f8 -o json`,
     )
     .action((opts: ExplainOptions) => run(runExplain(opts, io)));
+
+  program
+    .command("matrix")
+    .description("who can reach whom: the pods × pods truth table per port, from the compiled engine")
+    .addOption(new Option("-f, --file <path>", "manifests: a file, a directory (recursive) or - for stdin; repeatable").argParser(collect).default([]))
+    .option("--ports <list>", "ports to tabulate, e.g. 80/TCP,53/UDP,http (default: every port and named port the policies mention)")
+    .addOption(new Option("--namespace <ns>", "only pods of this namespace, as sources and destinations; repeatable").argParser(collect).default([]))
+    .addOption(new Option("-o, --output <format>", "output format").choices(MATRIX_FORMATS).default("table"))
+    .option("--max-cells <n>", "refuse tables larger than this (pods × pods × ports)", "200000000")
+    .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
+    .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
+    .addHelpText(
+      "after",
+      `
+Rows are sources, columns destinations, pods grouped by namespace (pods with an address only;
+dual-stack pairs are decided over IPv4). A cell is . allowed, X denied, - not applicable (no
+address family in common, or a named port the destination does not define).
+  table  the destinations numbered in a legend, one character per cell (coloured on a terminal)
+  csv    port,src,<every destination>: one row per source and port
+  json   {pods, ports: [{port, allow, deny, none, rows: ["..X.", …]}]}
+  html   one self-contained page: a heat-map per port, namespaces marked, the reasons of any
+         cell on hover (no network access needed)
+Counts per port and the time taken go to stderr.
+
+Examples:
+  netpol matrix -f examples/shop --ports 5432/TCP,53/UDP
+  netpol matrix -f cluster/ -o html > matrix.html`,
+    )
+    .action((opts: MatrixOptions) => run(runMatrix(opts, io)));
 
   program
     .command("compile")

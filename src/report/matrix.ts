@@ -1,0 +1,130 @@
+/**
+ * Truth tables: every pod to every pod on one port, through the batch API (rows sources,
+ * columns destinations), optionally with the reasons of every cell. 2,000 pods are 4 million
+ * cells per port: flows are written straight into a batch in engine memory, 65,536 at a time.
+ */
+import { FAMILY_V6, PROTOCOL_CODE, writeAddress } from "../engine/batch.js";
+import type { Engine } from "../engine/engine.js";
+import type { NetworkPolicy, Pod, Protocol } from "../model/types.js";
+
+/** A port to tabulate: a number, or a name each destination pod resolves (cells stay n/a where it does not). */
+export type PortSpec = { readonly protocol: Protocol; readonly port: number } | { readonly protocol: Protocol; readonly name: string };
+
+export const CELL_DENY = 0;
+export const CELL_ALLOW = 1;
+/** No common address family, or a named port the destination does not define. */
+export const CELL_NONE = 2;
+
+export interface Matrix {
+  readonly spec: PortSpec;
+  readonly sources: readonly Pod[];
+  readonly destinations: readonly Pod[];
+  /** sources × destinations, row-major: CELL_*. */
+  readonly cells: Uint8Array;
+  /** With reasons: each cell's index into `pairs` of [egress, ingress] reason codes (0 for n/a cells). */
+  readonly reasons?: { readonly pairs: readonly (readonly [number, number])[]; readonly index: Uint32Array };
+}
+
+const BLOCK = 65536;
+
+/** "80/TCP", "http/TCP": the label of a port spec. */
+export function specLabel(spec: PortSpec): string {
+  return `${"port" in spec ? spec.port : spec.name}/${spec.protocol}`;
+}
+
+/** Every port and named port the policies mention (sorted: protocol, numbers, then names). */
+export function mentionedPorts(policies: readonly NetworkPolicy[]): PortSpec[] {
+  const seen = new Map<string, PortSpec>();
+  for (const p of policies) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const port of rule.ports) {
+        if (port.port === undefined) continue;
+        const spec: PortSpec = typeof port.port === "number" ? { protocol: port.protocol, port: port.port } : { protocol: port.protocol, name: port.port };
+        seen.set(specLabel(spec), spec);
+      }
+    }
+  }
+  const order = (s: PortSpec) => ["TCP", "UDP", "SCTP"].indexOf(s.protocol);
+  return [...seen.values()].sort((a, b) =>
+    order(a) - order(b) || ("port" in a ? ("port" in b ? a.port - b.port : -1) : "port" in b ? 1 : a.name.localeCompare(b.name)),
+  );
+}
+
+export function computeMatrix(engine: Engine, sources: readonly Pod[], destinations: readonly Pod[], spec: PortSpec, options: { reasons?: boolean } = {}): Matrix {
+  const cells = new Uint8Array(sources.length * destinations.length).fill(CELL_NONE);
+  const pairIndex = options.reasons ? new Uint32Array(cells.length) : undefined;
+  const pairs: [number, number][] = [[0, 0]];
+  const pairKeys = new Map<string, number>([["0:0", 0]]);
+  const protocol = PROTOCOL_CODE[spec.protocol]!;
+  const portOf = destinations.map((d) => ("port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort));
+  const words = (pods: readonly Pod[], family: 4 | 6) =>
+    pods.map((p) => {
+      const ip = p.ips.find((a) => a.family === family);
+      if (!ip) return undefined;
+      const w = new Uint32Array(4);
+      writeAddress(w, 0, ip);
+      return w;
+    });
+  const src4 = words(sources, 4);
+  const src6 = words(sources, 6);
+  const dst4 = words(destinations, 4);
+  const dst6 = words(destinations, 6);
+
+  const batch = engine.createBatch(BLOCK);
+  const at = new Uint32Array(BLOCK); // cell of each flow in the batch
+  const out = options.reasons ? { verdicts: new Uint8Array(BLOCK), egress: new Uint32Array(BLOCK), ingress: new Uint32Array(BLOCK) } : undefined;
+  const verdicts = new Uint8Array(BLOCK);
+  let n = 0;
+  const flush = () => {
+    batch.length = n;
+    if (out) {
+      const x = engine.explainBatch(batch, out);
+      for (let k = 0; k < n; k++) {
+        const cell = at[k]!;
+        cells[cell] = x.verdicts[k]!;
+        const key = `${x.egress[k]}:${x.ingress[k]}`;
+        let i = pairKeys.get(key);
+        if (i === undefined) {
+          i = pairs.length;
+          pairKeys.set(key, i);
+          pairs.push([x.egress[k]!, x.ingress[k]!]);
+        }
+        pairIndex![cell] = i;
+      }
+    } else {
+      engine.decideBatch(batch, verdicts);
+      for (let k = 0; k < n; k++) cells[at[k]!] = verdicts[k]!;
+    }
+    n = 0;
+  };
+  let src = batch.src;
+  let dst = batch.dst;
+  let meta = batch.meta;
+  for (let i = 0; i < sources.length; i++) {
+    for (let j = 0; j < destinations.length; j++) {
+      const port = portOf[j];
+      if (port === undefined) continue;
+      let s = src4[i];
+      let d = dst4[j];
+      let family = 0;
+      if (!s || !d) {
+        s = src6[i];
+        d = dst6[j];
+        family = FAMILY_V6;
+        if (!s || !d) continue;
+      }
+      const w = n * 4;
+      src[w] = s[0]!; src[w + 1] = s[1]!; src[w + 2] = s[2]!; src[w + 3] = s[3]!;
+      dst[w] = d[0]!; dst[w + 1] = d[1]!; dst[w + 2] = d[2]!; dst[w + 3] = d[3]!;
+      meta[n] = (port | (protocol << 16) | family) >>> 0;
+      at[n++] = i * destinations.length + j;
+      if (n === BLOCK) {
+        flush();
+        // Views may be made again after an engine call (memory can grow on first explain).
+        ({ src, dst, meta } = batch);
+      }
+    }
+  }
+  if (n > 0) flush();
+  return { spec, sources, destinations, cells, ...(pairIndex ? { reasons: { pairs, index: pairIndex } } : {}) };
+}
