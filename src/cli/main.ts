@@ -12,6 +12,7 @@ import { type BenchOptions, runBench } from "./bench.js";
 import { type CompileCommandOptions, runCompile } from "./compile.js";
 import { ENGINES } from "./deciders.js";
 import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
+import { DIFF_FORMATS, type DiffOptions, runDiff } from "./diff.js";
 import { EXPLAIN_FORMATS, type ExplainOptions, runExplain } from "./explain.js";
 import { MATRIX_FORMATS, type MatrixOptions, runMatrix } from "./matrix.js";
 import { FlowError } from "./flows.js";
@@ -133,6 +134,40 @@ Examples:
   netpol matrix -f cluster/ -o html > matrix.html`,
     )
     .action((opts: MatrixOptions) => run(runMatrix(opts, io)));
+
+  program
+    .command("diff")
+    .description("what a policy change does: every connection whose verdict changes, with the reasons before and after")
+    .addOption(new Option("--before <path>", "the policies (or whole cluster) before; repeatable").argParser(collect).default([]))
+    .addOption(new Option("--after <path>", "the policies (or whole cluster) after; repeatable").argParser(collect).default([]))
+    .addOption(new Option("-f, --file <path>", "manifests both sides share (namespaces, pods); repeatable").argParser(collect).default([]))
+    .option("--ports <list>", "ports to compare, e.g. 80/TCP,53/UDP,http (default: every port and named port either side mentions)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(DIFF_FORMATS).default("text"))
+    .option("--limit <n>", "connections listed per group in text output", "10")
+    .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
+    .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
+    .addHelpText(
+      "after",
+      `
+Both sides are loaded as -f plus --before, and -f plus --after; pods are matched by
+namespace/name. Compared: every pod to every pod, and every pod to and from one address of each
+external class (addresses matched by the same ipBlocks of either side), on every port. Changes
+are grouped by source namespace, destination namespace and port, each with the reasons before
+and after (as in eval --explain); -o json lists them all.
+
+Exit status (like kubectl diff): 0 no change, 1 changes, 2 error.
+
+Example:
+  netpol diff -f cluster.yaml --before policies/ --after policies-new/`,
+    )
+    .action((opts: DiffOptions) =>
+      run(
+        runDiff(opts, io).catch((e: unknown) => {
+          report(e, io);
+          return EXIT.usage; // any error is 2 here: 1 means "changes"
+        }),
+      ),
+    );
 
   program
     .command("compile")

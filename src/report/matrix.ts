@@ -15,10 +15,13 @@ export const CELL_ALLOW = 1;
 /** No common address family, or a named port the destination does not define. */
 export const CELL_NONE = 2;
 
-export interface Matrix {
+/** What a row or column needs: its addresses, and its container ports (for named ports). Pods are endpoints. */
+export type MatrixEndpoint = Pick<Pod, "ips" | "ports">;
+
+export interface Matrix<S extends MatrixEndpoint = Pod, D extends MatrixEndpoint = Pod> {
   readonly spec: PortSpec;
-  readonly sources: readonly Pod[];
-  readonly destinations: readonly Pod[];
+  readonly sources: readonly S[];
+  readonly destinations: readonly D[];
   /** sources × destinations, row-major: CELL_*. */
   readonly cells: Uint8Array;
   /** With reasons: each cell's index into `pairs` of [egress, ingress] reason codes (0 for n/a cells). */
@@ -50,14 +53,16 @@ export function mentionedPorts(policies: readonly NetworkPolicy[]): PortSpec[] {
   );
 }
 
-export function computeMatrix(engine: Engine, sources: readonly Pod[], destinations: readonly Pod[], spec: PortSpec, options: { reasons?: boolean } = {}): Matrix {
+export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint>(
+  engine: Engine, sources: readonly S[], destinations: readonly D[], spec: PortSpec, options: { reasons?: boolean } = {},
+): Matrix<S, D> {
   const cells = new Uint8Array(sources.length * destinations.length).fill(CELL_NONE);
   const pairIndex = options.reasons ? new Uint32Array(cells.length) : undefined;
   const pairs: [number, number][] = [[0, 0]];
   const pairKeys = new Map<string, number>([["0:0", 0]]);
   const protocol = PROTOCOL_CODE[spec.protocol]!;
   const portOf = destinations.map((d) => ("port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort));
-  const words = (pods: readonly Pod[], family: 4 | 6) =>
+  const words = (pods: readonly MatrixEndpoint[], family: 4 | 6) =>
     pods.map((p) => {
       const ip = p.ips.find((a) => a.family === family);
       if (!ip) return undefined;

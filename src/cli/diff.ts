@@ -1,0 +1,118 @@
+/**
+ * `netpol diff`: what a policy change does before it is applied. Exit status like `kubectl
+ * diff`: 0 no verdict changes, 1 changes, 2 an error (usage or invalid manifests).
+ */
+import { type Engine, compile } from "../engine/engine.js";
+import { loadPaths } from "../model/files.js";
+import { type Change, type DiffResult, diffClusters } from "../report/diff.js";
+import { specLabel } from "../report/matrix.js";
+import { labelled } from "./deciders.js";
+import type { Io } from "./io.js";
+import { UsageError } from "./io.js";
+import { parsePorts } from "./matrix.js";
+import { BufferedWriter, paint, printDiagnostics } from "./output.js";
+
+export const DIFF_FORMATS = ["text", "json"] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];
+
+export interface DiffOptions {
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  readonly file: readonly string[];
+  readonly ports?: string;
+  readonly output: DiffFormat;
+  readonly limit: string;
+  readonly strict: boolean;
+  readonly quiet: boolean;
+}
+
+export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
+  if (opts.before.length === 0 || opts.after.length === 0) throw new UsageError("diff needs --before PATH and --after PATH (and -f PATH for what both share)");
+  if ([...opts.before, ...opts.after, ...opts.file].filter((p) => p === "-").length > 1) throw new UsageError("standard input (-) can be read once only");
+  const limit = Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a whole number ≥ 0, got ${JSON.stringify(opts.limit)}`);
+  const ports = opts.ports === undefined ? undefined : parsePorts(opts.ports);
+  const load = async (paths: readonly string[], which: string) => {
+    const loaded = await loadPaths([...opts.file, ...paths], { strict: opts.strict }, io.stdin);
+    const shown = loaded.warnings.filter((d) => !opts.quiet || d.severity === "warning");
+    if (shown.length > 0) io.stderr.write(`${which}:\n`);
+    printDiagnostics(shown, io.stderr);
+    return loaded.cluster;
+  };
+  const before = await load(opts.before, "before");
+  const after = await load(opts.after, "after");
+  const engines = { before: await compile(before), after: await compile(after) };
+  const started = performance.now();
+  const result = diffClusters(before, after, engines, { ports });
+  const seconds = (performance.now() - started) / 1000;
+  const out = new BufferedWriter(io.stdout);
+  if (opts.output === "json") await out.write(`${JSON.stringify(asJson(result, engines), null, 2)}\n`);
+  else await text(result, engines, limit, out, io);
+  await out.flush();
+  io.stderr.write(`${result.connections} connections compared (${result.pods} pods, ${result.externals.length} external address classes, ${result.ports.length} ports) in ${seconds.toFixed(2)} s\n`);
+  await Promise.all([engines.before.close(), engines.after.close()]);
+  return result.changes.length > 0 ? 1 : 0;
+}
+
+type Engines = { before: Engine; after: Engine };
+
+const why = (engine: Engine, code: number) => labelled(engine.reason(code), (i) => engine.policyName(i));
+
+function asJson(r: DiffResult, engines: Engines) {
+  const side = (engine: Engine, w: Change["before"]) => ({ verdict: w.verdict, ...(w.verdict === "n/a" ? {} : { egress: why(engine, w.egress).json, ingress: why(engine, w.ingress).json }) });
+  return {
+    summary: {
+      newlyDenied: r.changes.filter((c) => c.after.verdict === "deny").length,
+      newlyAllowed: r.changes.filter((c) => c.after.verdict === "allow").length,
+      noLongerApplicable: r.changes.filter((c) => c.after.verdict === "n/a").length,
+      connections: r.connections,
+      pods: r.pods,
+      externalClasses: r.externals.map((e) => ({ label: e.label, address: e.address.text })),
+      ports: r.ports.map(specLabel),
+      podsOnlyBefore: r.podsOnlyBefore,
+      podsOnlyAfter: r.podsOnlyAfter,
+    },
+    changes: r.changes.map((c) => ({ src: c.src, dst: c.dst, port: c.port, before: side(engines.before, c.before), after: side(engines.after, c.after) })),
+  };
+}
+
+/** Grouped by (source namespace, destination namespace, port): counts, then up to `limit` connections each. */
+async function text(r: DiffResult, engines: Engines, limit: number, out: BufferedWriter, io: Io): Promise<void> {
+  const denied = r.changes.filter((c) => c.after.verdict === "deny");
+  const allowed = r.changes.filter((c) => c.after.verdict === "allow");
+  const gone = r.changes.filter((c) => c.after.verdict === "n/a");
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  if (r.changes.length === 0) {
+    await out.write(`no change: all ${r.connections} connections keep their verdict\n`);
+  } else {
+    const parts = [`${plural(denied.length, "connection")} newly denied`, `${allowed.length} newly allowed`];
+    if (gone.length > 0) parts.push(`${gone.length} no longer applicable`);
+    await out.write(`${parts.join(", ")} (of ${r.connections} compared)\n`);
+  }
+  if (r.podsOnlyBefore.length > 0) await out.write(`pods only before (not compared): ${r.podsOnlyBefore.join(", ")}\n`);
+  if (r.podsOnlyAfter.length > 0) await out.write(`pods only after (not compared): ${r.podsOnlyAfter.join(", ")}\n`);
+  const section = async (title: string, colour: "red" | "green" | "yellow", changes: readonly Change[]) => {
+    if (changes.length === 0) return;
+    await out.write(`\n${paint(colour, `${title} (${changes.length}):`, io.stdout)}\n`);
+    const groups = new Map<string, Change[]>();
+    for (const c of changes) {
+      const key = `${c.src.namespace ?? "outside"} → ${c.dst.namespace ?? "outside"}, ${c.port}`;
+      groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    for (const [key, list] of groups) {
+      await out.write(`  ${key}: ${plural(list.length, "connection")}\n`);
+      for (const c of list.slice(0, limit)) {
+        const end = (s: Change["src"]) => (s.namespace === null ? `${s.address} (${s.name})` : s.name);
+        await out.write(`    ${end(c.src)} → ${end(c.dst)}\n`);
+        for (const [label, engine, w] of [["before", engines.before, c.before], ["after ", engines.after, c.after]] as const) {
+          const reasons = w.verdict === "n/a" ? "" : `  egress ${why(engine, w.egress).label}; ingress ${why(engine, w.ingress).label}`;
+          await out.write(`      ${label} ${w.verdict.padEnd(5)}${reasons}\n`);
+        }
+      }
+      if (list.length > limit) await out.write(`    … and ${list.length - limit} more (--limit, or -o json for all)\n`);
+    }
+  };
+  await section("newly denied", "red", denied);
+  await section("newly allowed", "green", allowed);
+  await section("no longer applicable", "yellow", gone);
+}
