@@ -49,12 +49,18 @@ export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
   if (opts.output === "json") await out.write(`${JSON.stringify(asJson(result, engines), null, 2)}\n`);
   else await text(result, engines, limit, out, io);
   await out.flush();
-  io.stderr.write(`${result.connections} connections compared (${result.pods} pods, ${result.externals.length} external address classes, ${result.ports.length} ports) in ${seconds.toFixed(2)} s\n`);
+  io.stderr.write(
+    `${result.connections} connections compared: ${result.affectedPods} of ${result.pods} pods touched by the change, ${result.externals.length} external address classes, ${result.ports.length} ports (${seconds.toFixed(2)} s)\n`,
+  );
   await Promise.all([engines.before.close(), engines.after.close()]);
   return result.changes.length > 0 ? 1 : 0;
 }
 
 type Engines = { before: Engine; after: Engine };
+
+const total = (changes: readonly Change[]) => changes.reduce((n, c) => n + c.connections, 0);
+/** A pod by name; an external class by its address and the ipBlocks it stands for. */
+const end = (s: Change["src"][number]) => (s.namespace === null ? `${s.address} (${s.name})` : s.name);
 
 const why = (engine: Engine, code: number) => labelled(engine.reason(code), (i) => engine.policyName(i));
 
@@ -62,17 +68,25 @@ function asJson(r: DiffResult, engines: Engines) {
   const side = (engine: Engine, w: Change["before"]) => ({ verdict: w.verdict, ...(w.verdict === "n/a" ? {} : { egress: why(engine, w.egress).json, ingress: why(engine, w.ingress).json }) });
   return {
     summary: {
-      newlyDenied: r.changes.filter((c) => c.after.verdict === "deny").length,
-      newlyAllowed: r.changes.filter((c) => c.after.verdict === "allow").length,
-      noLongerApplicable: r.changes.filter((c) => c.after.verdict === "n/a").length,
+      newlyDenied: total(r.changes.filter((c) => c.after.verdict === "deny")),
+      newlyAllowed: total(r.changes.filter((c) => c.after.verdict === "allow")),
+      noLongerApplicable: total(r.changes.filter((c) => c.after.verdict === "n/a")),
       connections: r.connections,
       pods: r.pods,
+      affectedPods: r.affectedPods,
       externalClasses: r.externals.map((e) => ({ label: e.label, address: e.address.text })),
       ports: r.ports.map(specLabel),
       podsOnlyBefore: r.podsOnlyBefore,
       podsOnlyAfter: r.podsOnlyAfter,
     },
-    changes: r.changes.map((c) => ({ src: c.src, dst: c.dst, port: c.port, before: side(engines.before, c.before), after: side(engines.after, c.after) })),
+    changes: r.changes.map((c) => ({
+      src: c.src.map(end),
+      dst: c.dst.map(end),
+      port: c.port,
+      connections: c.connections,
+      before: side(engines.before, c.before),
+      after: side(engines.after, c.after),
+    })),
   };
 }
 
@@ -83,27 +97,33 @@ async function text(r: DiffResult, engines: Engines, limit: number, out: Buffere
   const gone = r.changes.filter((c) => c.after.verdict === "n/a");
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   if (r.changes.length === 0) {
-    await out.write(`no change: all ${r.connections} connections keep their verdict\n`);
+    await out.write(
+      r.affectedPods === 0
+        ? "no change: both sides have the same policies, pods and namespaces\n"
+        : `no change: all ${r.connections} connections of the ${plural(r.affectedPods, "pod")} the change touches keep their verdict\n`,
+    );
   } else {
-    const parts = [`${plural(denied.length, "connection")} newly denied`, `${allowed.length} newly allowed`];
-    if (gone.length > 0) parts.push(`${gone.length} no longer applicable`);
+    const parts = [`${plural(total(denied), "connection")} newly denied`, `${total(allowed)} newly allowed`];
+    if (gone.length > 0) parts.push(`${total(gone)} no longer applicable`);
     await out.write(`${parts.join(", ")} (of ${r.connections} compared)\n`);
   }
   if (r.podsOnlyBefore.length > 0) await out.write(`pods only before (not compared): ${r.podsOnlyBefore.join(", ")}\n`);
   if (r.podsOnlyAfter.length > 0) await out.write(`pods only after (not compared): ${r.podsOnlyAfter.join(", ")}\n`);
   const section = async (title: string, colour: "red" | "green" | "yellow", changes: readonly Change[]) => {
     if (changes.length === 0) return;
-    await out.write(`\n${paint(colour, `${title} (${changes.length}):`, io.stdout)}\n`);
+    await out.write(`\n${paint(colour, `${title} (${total(changes)}):`, io.stdout)}\n`);
     const groups = new Map<string, Change[]>();
     for (const c of changes) {
-      const key = `${c.src.namespace ?? "outside"} → ${c.dst.namespace ?? "outside"}, ${c.port}`;
-      groups.set(key, [...(groups.get(key) ?? []), c]);
+      const key = `${c.src[0]!.namespace ?? "outside"} → ${c.dst[0]!.namespace ?? "outside"}, ${c.port}`;
+      const list = groups.get(key);
+      if (list) list.push(c);
+      else groups.set(key, [c]);
     }
+    const several = (sides: Change["src"]) => `${end(sides[0]!)}${sides.length > 1 ? ` (and ${sides.length - 1} more like it)` : ""}`;
     for (const [key, list] of groups) {
-      await out.write(`  ${key}: ${plural(list.length, "connection")}\n`);
+      await out.write(`  ${key}: ${plural(total(list), "connection")}\n`);
       for (const c of list.slice(0, limit)) {
-        const end = (s: Change["src"]) => (s.namespace === null ? `${s.address} (${s.name})` : s.name);
-        await out.write(`    ${end(c.src)} → ${end(c.dst)}\n`);
+        await out.write(`    ${several(c.src)} → ${several(c.dst)}\n`);
         for (const [label, engine, w] of [["before", engines.before, c.before], ["after ", engines.after, c.after]] as const) {
           const reasons = w.verdict === "n/a" ? "" : `  egress ${why(engine, w.egress).label}; ingress ${why(engine, w.ingress).label}`;
           await out.write(`      ${label} ${w.verdict.padEnd(5)}${reasons}\n`);

@@ -4,9 +4,12 @@
  * each connection whose verdict changes, with the reasons before and after. All through the
  * batch API of the two compiled engines.
  */
-import { cidrClasses, type FamilySpace } from "../compile/cidr.js";
+import { cidrClasses, classOfAddress, type FamilySpace } from "../compile/cidr.js";
+import { ReferenceEvaluator } from "../reference/evaluator.js";
+import { FlowBatch } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
-import type { Cluster, IPAddress, NetworkPolicy, Pod } from "../model/types.js";
+import { podSlot, viewBundle } from "../engine/inspect.js";
+import type { Cluster, Flow, IPAddress, NetworkPolicy, Pod } from "../model/types.js";
 import { formatIP, toIPAddress } from "../validate/ip.js";
 import { CELL_ALLOW, CELL_NONE, type Matrix, type MatrixEndpoint, type PortSpec, computeMatrix, mentionedPorts, specLabel } from "./matrix.js";
 
@@ -32,11 +35,18 @@ export interface DirectionWhy {
   readonly ingress: number;
 }
 
+/**
+ * Connections that changed the same way for the same reasons: every source in `src` to every
+ * destination in `dst` (a pod never to itself). Pods that policies cannot tell apart — same
+ * namespace, labels and named ports, addresses in the same ipBlocks, on both sides — are one
+ * group, decided once.
+ */
 export interface Change {
-  readonly src: Side;
-  readonly dst: Side;
+  readonly src: readonly Side[];
+  readonly dst: readonly Side[];
   /** "5432/TCP", or "5432/TCP (postgres)" when a named port resolved to it. */
   readonly port: string;
+  readonly connections: number;
   readonly before: DirectionWhy;
   readonly after: DirectionWhy;
 }
@@ -46,7 +56,10 @@ export interface DiffResult {
   readonly pods: number;
   readonly externals: readonly ExternalClass[];
   readonly ports: readonly PortSpec[];
+  /** Connections compared (cells, counting each group's members). */
   readonly connections: number;
+  /** Pods whose connections could change (selected by a changed policy, or changed themselves). */
+  readonly affectedPods: number;
   readonly podsOnlyBefore: readonly string[];
   readonly podsOnlyAfter: readonly string[];
 }
@@ -86,66 +99,173 @@ function freeAddress(from: bigint, end: bigint, family: 4 | 6, taken: ReadonlySe
   return undefined;
 }
 
-export function diffClusters(before: Cluster, after: Cluster, engines: { before: Engine; after: Engine }, options: { ports?: readonly PortSpec[] } = {}): DiffResult {
-  const key = (p: Pod) => podName(p);
-  const afterPods = new Map(after.pods.filter((p) => p.ips.length > 0).map((p) => [key(p), p]));
-  const beforePods = new Map(before.pods.filter((p) => p.ips.length > 0).map((p) => [key(p), p]));
-  const common = [...beforePods.keys()].filter((k) => afterPods.has(k)).sort();
-  const podsBefore = common.map((k) => beforePods.get(k)!);
-  const podsAfter = common.map((k) => afterPods.get(k)!);
-  const taken = new Set([...before.pods, ...after.pods].flatMap((p) => p.ips.map((ip) => ip.text)));
-  const families = new Set(podsBefore.flatMap((p) => p.ips.map((ip) => ip.family)));
-  const externals = externalClasses([...before.policies, ...after.policies], taken, families);
-  const ports = options.ports ?? mergePorts(before.policies, after.policies);
+/** A set of pods (or one external class) no policy of either side tells apart. */
+interface Group {
+  readonly before: Pod | ExternalClass;
+  readonly after: Pod | ExternalClass;
+  /** A second member, for the group's connections among its own pods (a pod to itself is never compared). */
+  readonly second?: { readonly before: Pod; readonly after: Pod };
+  readonly members: readonly Pod[] | readonly [ExternalClass];
+  readonly egress: boolean; // members' egress may change
+  readonly ingress: boolean; // members' ingress may change
+}
 
-  const changes: Change[] = [];
+const policyKey = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
+
+/** [egress, ingress] reason codes of each flow (zeros where there is none), by explainBatch. */
+function explainFlows(engine: Engine, flows: readonly (Flow | undefined)[]): [number, number][] {
+  const present = flows.filter((f): f is Flow => f !== undefined);
+  const batch = new FlowBatch(present.length);
+  for (const f of present) batch.push(f.src, f.dst, f.protocol, f.port);
+  const x = engine.explainBatch(batch);
+  let k = 0;
+  return flows.map((f) => (f ? [x.egress[k]!, x.ingress[k++]!] : [0, 0]));
+}
+
+export function diffClusters(before: Cluster, after: Cluster, engines: { before: Engine; after: Engine }, options: { ports?: readonly PortSpec[] } = {}): DiffResult {
+  const afterPods = new Map(after.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
+  const beforePods = new Map(before.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
+  const common = [...beforePods.keys()].filter((k) => afterPods.has(k)).sort();
+  const taken = new Set([...before.pods, ...after.pods].flatMap((p) => p.ips.map((ip) => ip.text)));
+  const families = new Set(common.flatMap((k) => afterPods.get(k)!.ips.map((ip) => ip.family)));
+  const policies = [...before.policies, ...after.policies];
+  const externals = externalClasses(policies, taken, families);
+  const ports = options.ports ?? mentionedPorts(policies);
+
+  // What changed: policies (by namespace/name and content), pods, namespace labels.
+  const specOf = (c: Cluster) => new Map(c.policies.map((p) => [policyKey(p), JSON.stringify(p)]));
+  const [specBefore, specAfter] = [specOf(before), specOf(after)];
+  const changed = new Set([...specBefore.keys(), ...specAfter.keys()].filter((k) => specBefore.get(k) !== specAfter.get(k)));
+  const nsLabels = (c: Cluster) => new Map(c.namespaces.map((n) => [n.name, JSON.stringify(n.labels)]));
+  const [nsBefore, nsAfter] = [nsLabels(before), nsLabels(after)];
+  const everything = [...nsBefore.keys(), ...nsAfter.keys()].some((n) => nsBefore.get(n) !== nsAfter.get(n));
+  const cidr = cidrClasses(policies);
+  const sideKey = (c: Cluster, p: Pod) =>
+    JSON.stringify([p.namespace, nsLabels(c).get(p.namespace), Object.entries(p.labels).sort(), p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort(), p.ips.map((ip) => `${ip.family}:${classOfAddress(cidr, ip)}`).sort()]);
+  const refs = { before: new ReferenceEvaluator(before), after: new ReferenceEvaluator(after) };
+  const selectedByChange = (c: Cluster, which: "before" | "after", p: Pod, d: "egress" | "ingress") => refs[which].isolating(p, d).some((q) => changed.has(policyKey(q)));
+
+  // Group the common pods by what both compiled bundles know of their addresses (peer class,
+  // profiles, reason class), their named ports and namespace; mark what may change.
+  const views = { before: viewBundle(engines.before.bundle()), after: viewBundle(engines.after.bundle()) };
+  const slots = (which: "before" | "after", p: Pod) => p.ips.map((ip) => `${ip.family}:${podSlot(views[which], ip)!.join(",")}`).sort().join(" ");
+  const named = (p: Pod) => p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort().join(" ");
+  const groups = new Map<string, { members: Pod[]; befores: Pod[]; egress: boolean; ingress: boolean }>();
+  let affectedPods = 0;
+  for (const name of common) {
+    const [pb, pa] = [beforePods.get(name)!, afterPods.get(name)!];
+    const [kb, ka] = [sideKey(before, pb), sideKey(after, pa)];
+    const self = everything || kb !== ka;
+    const egress = self || selectedByChange(before, "before", pb, "egress") || selectedByChange(after, "after", pa, "egress");
+    const ingress = self || selectedByChange(before, "before", pb, "ingress") || selectedByChange(after, "after", pa, "ingress");
+    if (egress || ingress) affectedPods++;
+    const key = [pa.namespace, named(pb), named(pa), slots("before", pb), slots("after", pa), self, egress, ingress].join("|");
+    const g = groups.get(key) ?? { members: [], befores: [], egress, ingress };
+    g.members.push(pa);
+    g.befores.push(pb);
+    groups.set(key, g);
+  }
+  const all: Group[] = [
+    ...[...groups.values()].map((g) => ({
+      before: g.befores[0]!,
+      after: g.members[0]!,
+      ...(g.members.length > 1 ? { second: { before: g.befores[1]!, after: g.members[1]! } } : {}),
+      members: g.members,
+      egress: g.egress,
+      ingress: g.ingress,
+    })),
+    ...externals.map((x) => ({ before: x, after: x, members: [x] as const, egress: false, ingress: false })),
+  ];
+  const isPod = (x: Pod | ExternalClass): x is Pod => "namespace" in x;
+  const pods = all.filter((g) => isPod(g.after));
+
   const seen = new Set<string>(); // a named port and its number are one connection
   let connections = 0;
-  // Sides as the cell was decided: the after cluster's endpoint, at the family both sides share (IPv4 first).
   const side = (x: Pod | ExternalClass, family: 4 | 6): Side =>
-    "namespace" in x ? { name: podName(x), address: x.ips.find((ip) => ip.family === family)!.text, namespace: x.namespace } : { name: x.label, address: x.address.text, namespace: null };
-  const compare = <S extends Pod | ExternalClass, D extends Pod | ExternalClass>(b: Matrix<S, D>, a: Matrix<S, D>) => {
-    const n = a.destinations.length;
+    isPod(x) ? { name: podName(x), address: x.ips.find((ip) => ip.family === family)!.text, namespace: x.namespace } : { name: x.label, address: x.address.text, namespace: null };
+  const familyOf = (a: MatrixEndpoint, b: MatrixEndpoint) => ([4, 6] as const).find((f) => a.ips.some((ip) => ip.family === f) && b.ips.some((ip) => ip.family === f));
+  /** A changed cell waiting for its reasons: decided again by explainBatch on both sides. */
+  const pending: { change: Omit<Change, "before" | "after">; flows: { before?: Flow; after?: Flow }; verdicts: [number, number] }[] = [];
+  /** Compares sources × destinations (group lists); `diagonal` decides a group's own pair on its second member. */
+  const compare = (spec: PortSpec, sources: readonly Group[], destinations: readonly Group[], done: Set<string>, diagonal = false) => {
+    if (sources.length === 0 || destinations.length === 0) return;
+    const pick = (gs: readonly Group[], which: "before" | "after", second: boolean) => gs.map((g) => (second && g.second ? g.second[which] : g[which]));
+    const b = computeMatrix(engines.before, pick(sources, "before", false), pick(destinations, "before", diagonal), spec);
+    const a = computeMatrix(engines.after, pick(sources, "after", false), pick(destinations, "after", diagonal), spec);
+    const n = destinations.length;
     for (let k = 0; k < a.cells.length; k++) {
+      const [i, j] = [Math.floor(k / n), k % n];
+      const [gs, gd] = [sources[i]!, destinations[j]!];
+      if (diagonal ? i !== j : gs === gd) continue; // a group with itself: only on the diagonal pass
+      if (!isPod(gs.after) && !isPod(gd.after)) continue;
+      if (!diagonal) {
+        const id = `${index.get(gs)}>${index.get(gd)}`;
+        if (done.has(id)) continue;
+        done.add(id);
+      }
       if (b.cells[k] === CELL_NONE && a.cells[k] === CELL_NONE) continue;
-      connections++;
+      const count = diagonal ? gs.members.length * (gs.members.length - 1) : gs.members.length * gd.members.length;
+      connections += count;
       if (b.cells[k] === a.cells[k]) continue;
-      const why = (m: Matrix<S, D>): DirectionWhy => {
-        const [egress, ingress] = m.reasons!.pairs[m.reasons!.index[k]!]!;
-        return { verdict: m.cells[k] === CELL_ALLOW ? "allow" : m.cells[k] === CELL_NONE ? "n/a" : "deny", egress, ingress };
+      const flowOf = (m: typeof a): Flow | undefined => {
+        if (m.cells[k] === CELL_NONE) return undefined;
+        const [src, dst] = [m.sources[i]!, m.destinations[j]!];
+        const family = familyOf(src, dst)!;
+        const port = "port" in spec ? spec.port : dst.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)!.containerPort;
+        return { src: src.ips.find((ip) => ip.family === family)!, dst: dst.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
       };
-      const src = a.sources[Math.floor(k / n)]!;
-      const dst = a.destinations[k % n]!;
-      const family = ([4, 6] as const).find((f) => src.ips.some((ip) => ip.family === f) && dst.ips.some((ip) => ip.family === f))!;
-      const spec = a.spec;
-      const number = "port" in spec ? spec.port : (dst.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol) ?? b.destinations[k % n]!.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol))!.containerPort;
-      const change = { src: side(src, family), dst: side(dst, family), port: `${number}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`, before: why(b), after: why(a) };
-      const key = `${change.src.address}>${change.dst.address}:${number}/${spec.protocol}`;
+      const flows = { before: flowOf(b), after: flowOf(a) };
+      const shown = (flows.after ?? flows.before)!;
+      const key = `${index.get(gs)}>${index.get(gd)}:${shown.port}/${spec.protocol}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      changes.push(change);
+      pending.push({
+        change: {
+          src: sides(gs, shown.src.family),
+          dst: sides(gd, shown.src.family),
+          port: `${shown.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`,
+          connections: count,
+        },
+        flows,
+        verdicts: [b.cells[k]!, a.cells[k]!],
+      });
     }
   };
-  for (const spec of ports) {
-    const run = <S extends Pod | ExternalClass, D extends Pod | ExternalClass>(which: "before" | "after", s: readonly S[], d: readonly D[]) =>
-      computeMatrix(engines[which], s, d, spec, { reasons: true });
-    compare(run("before", podsBefore, podsBefore), run("after", podsAfter, podsAfter));
-    if (externals.length > 0) {
-      compare(run("before", podsBefore, externals), run("after", podsAfter, externals));
-      compare(run("before", externals, podsBefore), run("after", externals, podsAfter));
-    }
+  const index = new Map(all.map((g, i) => [g, i]));
+  // A group's members as sides, made once per family: changes of a group share the array.
+  const memberSides = new Map<string, readonly Side[]>();
+  function sides(g: Group, family: 4 | 6): readonly Side[] {
+    const key = `${index.get(g)}:${family}`;
+    let list = memberSides.get(key);
+    if (!list) memberSides.set(key, (list = g.members.map((m) => side(m, family))));
+    return list;
   }
+  for (const spec of ports) {
+    const done = new Set<string>();
+    compare(spec, all.filter((g) => g.egress), all, done);
+    compare(spec, all, all.filter((g) => g.ingress), done);
+    const own = pods.filter((g) => g.second && (g.egress || g.ingress));
+    compare(spec, own, own, done, true);
+  }
+  const reasons = {
+    before: explainFlows(engines.before, pending.map((p) => p.flows.before)),
+    after: explainFlows(engines.after, pending.map((p) => p.flows.after)),
+  };
+  const verdictName = (cell: number) => (cell === CELL_ALLOW ? "allow" : cell === CELL_NONE ? "n/a" : "deny");
+  const changes: Change[] = pending.map((p, k) => ({
+    ...p.change,
+    before: { verdict: verdictName(p.verdicts[0]), egress: reasons.before[k]![0], ingress: reasons.before[k]![1] },
+    after: { verdict: verdictName(p.verdicts[1]), egress: reasons.after[k]![0], ingress: reasons.after[k]![1] },
+  }));
   return {
     changes,
     pods: common.length,
     externals,
     ports,
     connections,
+    affectedPods,
     podsOnlyBefore: [...beforePods.keys()].filter((k) => !afterPods.has(k)).sort(),
     podsOnlyAfter: [...afterPods.keys()].filter((k) => !beforePods.has(k)).sort(),
   };
 }
 
-function mergePorts(a: readonly NetworkPolicy[], b: readonly NetworkPolicy[]): PortSpec[] {
-  return mentionedPorts([...a, ...b]);
-}

@@ -3,7 +3,7 @@
  * columns destinations), optionally with the reasons of every cell. 2,000 pods are 4 million
  * cells per port: flows are written straight into a batch in engine memory, 65,536 at a time.
  */
-import { FAMILY_V6, PROTOCOL_CODE, writeAddress } from "../engine/batch.js";
+import { FAMILY_V6, type FlowBatch, PROTOCOL_CODE, writeAddress } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
 import type { NetworkPolicy, Pod, Protocol } from "../model/types.js";
 
@@ -29,6 +29,14 @@ export interface Matrix<S extends MatrixEndpoint = Pod, D extends MatrixEndpoint
 }
 
 const BLOCK = 65536;
+
+/** One batch per engine for every table it computes: engine memory is never freed, so it is made once. */
+const batches = new WeakMap<Engine, FlowBatch>();
+function blockBatch(engine: Engine): FlowBatch {
+  let b = batches.get(engine);
+  if (!b) batches.set(engine, (b = engine.createBatch(BLOCK)));
+  return b;
+}
 
 /** "80/TCP", "http/TCP": the label of a port spec. */
 export function specLabel(spec: PortSpec): string {
@@ -75,7 +83,7 @@ export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint
   const dst4 = words(destinations, 4);
   const dst6 = words(destinations, 6);
 
-  const batch = engine.createBatch(BLOCK);
+  const batch = blockBatch(engine);
   const at = new Uint32Array(BLOCK); // cell of each flow in the batch
   const out = options.reasons ? { verdicts: new Uint8Array(BLOCK), egress: new Uint32Array(BLOCK), ingress: new Uint32Array(BLOCK) } : undefined;
   const verdicts = new Uint8Array(BLOCK);

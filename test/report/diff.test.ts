@@ -44,13 +44,17 @@ describe("netpol diff (library)", () => {
         const after = clusterFromObjects([...c0.namespaces, ...c0.pods, ...c1.policies]).cluster;
         const engines = { before: compileSync(before), after: compileSync(after) };
         const r = diffClusters(before, after, engines);
-        const got = new Set(r.changes.map((c) => `${c.src.address}>${c.dst.address}:${c.port.split(" ")[0]}:${c.after.verdict}`));
+        const got = new Set(
+          r.changes.flatMap((c) => c.src.flatMap((s) => c.dst.filter((d) => d.name !== s.name).map((d) => `${s.address}>${d.address}:${c.port.split(" ")[0]}:${c.after.verdict}`))),
+        );
+        expect(r.changes.every((c) => c.connections === c.src.length * c.dst.length - c.src.filter((s) => c.dst.some((d) => d.name === s.name)).length)).toBe(true);
         expect(got).toEqual(bruteForce(before, after));
         if (got.size > 0) withChanges++;
         const refAfter = new ReferenceEvaluator(after);
         for (const c of r.changes.slice(0, 5)) {
           const [port, protocol] = c.port.split(" ")[0]!.split("/");
-          const why = refAfter.explainFlow({ src: parse(c.src.address), dst: parse(c.dst.address), protocol: protocol as "TCP", port: Number(port) });
+          const [s, d] = [c.src[0]!, c.dst.find((x) => x.name !== c.src[0]!.name)!];
+          const why = refAfter.explainFlow({ src: parse(s.address), dst: parse(d.address), protocol: protocol as "TCP", port: Number(port) });
           expect({ egress: engines.after.reason(c.after.egress), ingress: engines.after.reason(c.after.ingress) }).toEqual({ egress: why.egress, ingress: why.ingress });
         }
       }),
