@@ -14,6 +14,7 @@ import { ENGINES } from "./deciders.js";
 import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
 import { DIFF_FORMATS, type DiffOptions, runDiff } from "./diff.js";
 import { EXPLAIN_FORMATS, type ExplainOptions, runExplain } from "./explain.js";
+import { LINT_FORMATS, type LintOptions, runLint } from "./lint.js";
 import { MATRIX_FORMATS, type MatrixOptions, runMatrix } from "./matrix.js";
 import { FlowError } from "./flows.js";
 import { registerGen } from "./gen.js";
@@ -168,6 +169,38 @@ Example:
         }),
       ),
     );
+
+  program
+    .command("lint")
+    .description("findings about the policies in their cluster: dead, shadowed or suspicious rules, missing DNS, no-op policies")
+    .addOption(new Option("-f, --file <path>", "manifests: a file, a directory (recursive) or - for stdin; repeatable").argParser(collect).default([]))
+    .addOption(new Option("-o, --output <format>", "output format").choices(LINT_FORMATS).default("text"))
+    .option("--fail-on <severity>", "exit 1 when a finding of this severity or worse exists: error, warning or info", "error")
+    .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
+    .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
+    .addHelpText(
+      "after",
+      `
+Findings (severity, [code]):
+  error    a rule that can never allow anything here: no peer matches a pod, or none of
+           its named ports exists where it applies                      [rule-matches-nothing]
+  warning  a policy that selects no pod                                 [selects-no-pod]
+           a peer that matches no pod or namespace                      [peer-matches-nothing]
+           a rule another rule of the same policy already covers        [rule-shadowed]
+           egress isolation with no rule allowing UDP 53 (DNS)          [egress-without-dns]
+           a named port no pod it applies to defines                    [named-port-undefined]
+           a namespaceSelector item followed by a podSelector item: two
+           peers (OR) where one item with both (AND) was likely meant   [peers-look-like-and]
+           a rule with no peers and no ports: allows everything         [rule-allows-all]
+Each names the object and the field path (spec.ingress[0].from[1]). "Matches no pod" is about
+the pods loaded with -f: lint the policies together with the cluster's pods and namespaces.
+
+Exit status: 0 nothing at or above --fail-on, 1 otherwise (or invalid manifests), 2 usage error.
+
+Example:
+  netpol lint -f cluster.yaml -f policies/ -o json`,
+    )
+    .action((opts: LintOptions) => run(runLint(opts, io)));
 
   program
     .command("compile")

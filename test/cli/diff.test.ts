@@ -1,13 +1,10 @@
 /** `netpol diff` as a user runs it: the listing, JSON, external address classes, and kubectl-diff exit codes. */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { SHOP, netpol } from "./run.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-const SHOP = fileURLToPath(new URL("../../examples/shop", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "netpol-diff-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const policies = readFileSync(join(SHOP, "policies.yaml"), "utf8");
@@ -21,13 +18,6 @@ function variant(name: string, from: string, to: string): string {
   return path;
 }
 
-const netpol = (args: readonly string[]) => {
-  const env = { ...process.env };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env, timeout: 60_000 });
-  if (r.error) throw r.error;
-  return r;
-};
 
 describe("netpol diff", () => {
   it("exits 0 and says so when nothing changes", () => {

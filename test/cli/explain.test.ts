@@ -3,28 +3,18 @@
  * shop example: the walkthrough's content, the JSON held to the reference evaluator, and the
  * usage mistakes a person makes.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { SHOP, netpol } from "./run.js";
 import { loadPaths } from "../../src/model/files.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
 
 
-const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-const SHOP = fileURLToPath(new URL("../../examples/shop", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "netpol-explain-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function netpol(args: readonly string[]) {
-  const env = { ...process.env };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", env, timeout: 60_000 });
-  if (r.error) throw r.error;
-  return r;
-}
 
 const { cluster } = await loadPaths([SHOP]);
 const ref = new ReferenceEvaluator(cluster);

@@ -3,23 +3,15 @@
  * table in the upstream form, CSV/JSON agreeing with it, and the HTML page self-contained, its
  * script run against a stub DOM to check what hovering a cell says.
  */
-import { spawnSync } from "node:child_process";
 import { runInNewContext } from "node:vm";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { SHOP, netpol } from "./run.js";
 import { compileSync } from "../../src/engine/engine.js";
 import { loadPaths } from "../../src/model/files.js";
 import type { Pod } from "../../src/model/types.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
 import { CELL_ALLOW, CELL_DENY, CELL_NONE, computeMatrix, mentionedPorts, specLabel } from "../../src/report/matrix.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-const SHOP = fileURLToPath(new URL("../../examples/shop", import.meta.url));
-const netpol = (args: readonly string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 60_000, maxBuffer: 1 << 26 });
-  if (r.error) throw r.error;
-  return r;
-};
 
 const { cluster } = await loadPaths([SHOP]);
 const engine = compileSync(cluster);
