@@ -49,7 +49,7 @@ function decideSides(t: Tables, meta: u32, s: usize, d: usize): u8 {
   if (s == d) return ALLOW;
   const protocol = (meta >> 16) & 0xff;
   const portClass = <u32>load<u16>(t.portTable + (<usize>((protocol << 16) | (meta & 0xffff)) << 1));
-  if (!allows(t, load<u32>(s, ENDPOINT_EGRESS), portClass, load<u32>(d))) return DENY;
-  if (!allows(t, load<u32>(d, ENDPOINT_INGRESS), portClass, load<u32>(s))) return DENY;
+  if (!allows(t, load<u32>(s, ENDPOINT_EGRESS), portClass, load<u32>(d) & t.peerMask)) return DENY;
+  if (!allows(t, load<u32>(d, ENDPOINT_INGRESS), portClass, load<u32>(s) & t.peerMask)) return DENY;
   return ALLOW;
 }

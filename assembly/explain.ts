@@ -23,6 +23,7 @@ function inHash6(t: Tables, e: usize): bool {
 }
 
 function reasonClassOf(t: Tables, e: usize): u32 {
+  if (t.reasonInSlot == 1) return load<u32>(e) >>> 16; // pod slots and outside endpoints alike
   if (inHash4(t, e)) return load<u32>(t.reasons4 + (((e - t.hash4) / HASH4_SLOT_BYTES) << 2));
   if (inHash6(t, e)) return load<u32>(t.reasons6 + (((e - t.hash6) / HASH6_SLOT_BYTES) << 2));
   return load<u32>(e, OUTSIDE_REASON);

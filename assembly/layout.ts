@@ -43,7 +43,8 @@ export const META_REASON_ROW_WORDS: u32 = 13;
 export const META_REASON_ROWS: u32 = 14;
 export const META_RULES: u32 = 15;
 export const META_PARTS: u32 = 16;
-export const META_WORDS: u32 = 17;
+export const META_REASON_IN_SLOT: u32 = 17; // 1: slot word 0 = peer | reason << 16
+export const META_WORDS: u32 = 18;
 
 // An endpoint, as every lookup returns it: a pod address's hash slot, or the entry the core
 // builds at load for each outside index (a trie leaf). Same first three words in both; an

@@ -10,7 +10,7 @@ import {
   SECTION_PORT_CUTS, SECTION_PROFILES, SECTION_ROWS, SECTION_TRIE4, SECTION_TRIE6,
   E_REASONS, META_OUTSIDE, META_PARTS, META_REASON_CLASSES, META_REASON_ROW_WORDS, META_REASON_ROWS,
   META_RULES, OUTSIDE_REASON, REASON_LIMIT, SECTION_OUTSIDE, SECTION_PARTS, SECTION_PROFILE_PARTS,
-  SECTION_REASON_ROWS, SECTION_REASONS4, SECTION_REASONS6,
+  SECTION_REASON_ROWS, SECTION_REASONS4, SECTION_REASONS6, META_REASON_IN_SLOT,
 } from "./layout";
 import { allocate, mark, reset } from "./memory";
 import { Tables, install, staging } from "./tables";
@@ -86,6 +86,11 @@ function readMeta(t: Tables): u32 {
   t.rules = load<u32>(m + META_RULES * 4);
   t.partCount = load<u32>(m + META_PARTS * 4);
   t.portWords = (t.portClasses + 31) >> 5;
+  t.reasonInSlot = load<u32>(m + META_REASON_IN_SLOT * 4);
+  if (t.reasonInSlot > 1) return E_SIZES;
+  // Packed slots need both classes in 16 bits, and a used slot never reads as EMPTY.
+  if (t.reasonInSlot == 1 && (t.peerClasses >= 0xffff || t.reasonClasses > 0x10000)) return E_SIZES;
+  t.peerMask = t.reasonInSlot == 1 ? 0xffff : 0xffffffff;
   if (t.outsideCount == 0 || t.outsideCount >= LEAF || t.reasonClasses == 0 || <u64>t.reasonRowWords * 32 < <u64>t.reasonClasses) return E_SIZES;
   if (t.rules >= REASON_LIMIT || t.profiles >= REASON_LIMIT) return E_SIZES;
   if (t.peerClasses == 0 || t.peerClasses >= LEAF || <u64>t.rowWords * 32 < <u64>t.peerClasses) return E_SIZES;
@@ -106,8 +111,8 @@ function readMeta(t: Tables): u32 {
     sized(SECTION_PROFILES, ((<u64>t.profiles * <u64>t.portClasses << t.profileCellShift) + 3) & ~(<u64>3)) &&
     sized(SECTION_ROWS, <u64>t.rows * <u64>t.rowWords * 4) &&
     sized(SECTION_OUTSIDE, <u64>t.outsideCount * 8) &&
-    sized(SECTION_REASONS4, <u64>cap4 * 4) &&
-    sized(SECTION_REASONS6, <u64>cap6 * 4) &&
+    sized(SECTION_REASONS4, t.reasonInSlot == 1 ? 0 : <u64>cap4 * 4) &&
+    sized(SECTION_REASONS6, t.reasonInSlot == 1 ? 0 : <u64>cap6 * 4) &&
     sized(SECTION_PROFILE_PARTS, (<u64>t.profiles + 1) * 4) &&
     sized(SECTION_PARTS, <u64>t.partCount * (<u64>t.portWords + 2) * 4) &&
     sized(SECTION_REASON_ROWS, <u64>t.reasonRows * <u64>t.reasonRowWords * 4);
@@ -172,15 +177,17 @@ function checkHash(t: Tables, table: usize, capacity: u32, slotBytes: u32, reaso
   let empty = false;
   for (let s: u32 = 0; s < capacity; s++) {
     const slot = table + <usize>s * slotBytes;
-    const peer = load<u32>(slot, ENDPOINT_PEER);
-    if (peer == EMPTY) {
+    const word = load<u32>(slot, ENDPOINT_PEER);
+    if (word == EMPTY) {
       empty = true;
       continue;
     }
+    const peer = word & t.peerMask;
+    const reason = t.reasonInSlot == 1 ? word >>> 16 : load<u32>(reasons + (<usize>s << 2));
     const egress = load<u32>(slot, ENDPOINT_EGRESS);
     const ingress = load<u32>(slot, ENDPOINT_INGRESS);
     if (peer >= t.peerClasses || (egress != OPEN && egress >= t.profiles) || (ingress != OPEN && ingress >= t.profiles)) return false;
-    if (load<u32>(reasons + (<usize>s << 2)) >= t.reasonClasses) return false;
+    if (reason >= t.reasonClasses) return false;
   }
   return empty;
 }
@@ -198,7 +205,7 @@ function buildOutside(t: Tables): u32 {
     if (peer >= t.peerClasses) return E_TRIE;
     if (reason >= t.reasonClasses) return E_REASONS;
     const e = t.outside + <usize>o * OUTSIDE_BYTES;
-    store<u32>(e, peer, ENDPOINT_PEER);
+    store<u32>(e, t.reasonInSlot == 1 ? peer | (reason << 16) : peer, ENDPOINT_PEER);
     store<u32>(e, OPEN, ENDPOINT_EGRESS);
     store<u32>(e, OPEN, ENDPOINT_INGRESS);
     store<u32>(e, reason, OUTSIDE_REASON);

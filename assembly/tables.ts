@@ -35,6 +35,8 @@ export class Tables {
   rules!: u32;
   partCount!: u32;
   portWords!: u32;
+  peerMask!: u32; // 0xffff when reason classes share the peer word (reasonInSlot), else all ones
+  reasonInSlot!: u32;
   outsideSection!: usize; // 2 words per outside index: peer class, reason class
   reasons4!: usize;
   reasons6!: usize;

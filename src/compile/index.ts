@@ -44,6 +44,11 @@ export interface Compiled {
 export interface CompileOptions {
   /** Called after each stage with its name and duration in milliseconds (for benchmarks). */
   readonly onStage?: (stage: string, ms: number) => void;
+  /**
+   * @internal Pack reason classes into the pod slots (default: whenever both classes fit in 16
+   * bits). Tests turn it off to exercise the side tables that very large clusters need.
+   */
+  readonly packSlots?: boolean;
 }
 
 export function compileCluster(cluster: Cluster, options: CompileOptions = {}): Compiled {
@@ -81,10 +86,13 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   // Each address: its peer class (verdict rows) and its reason class (rule parts).
   const peerOf = (original: number) => merge.map[original]!;
   const reasonOf = (original: number) => reasons.merge.map[basis.map[original]!]!;
+  // Both classes in one slot word when they fit in 16 bits: explain then finds a side's reason
+  // class in the cache line decide already read.
+  const packed = (options.packSlots ?? true) && merge.count < 0xffff && reasons.merge.count <= 0x10000;
   const addresses = addressTables(cluster, (pod) => {
     const identity = ofPod.get(pod)!;
     return [profiles.egressOf[identity]!, profiles.ingressOf[identity]!];
-  }, (ip) => classes.ofAddress.get(ip.text)!, peerOf, reasonOf);
+  }, (ip) => classes.ofAddress.get(ip.text)!, packed ? (o) => (peerOf(o) | (reasonOf(o) << 16)) >>> 0 : peerOf, reasonOf, packed);
 
   // Trie leaves are outside indices: one per distinct (peer class, reason class) of outside addresses.
   const outsideKeys = new Map<string, number>();
@@ -128,6 +136,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   meta[Meta.REASON_ROWS] = reasons.rows.length;
   meta[Meta.RULES] = reasons.ruleCount;
   meta[Meta.PARTS] = reasons.partCount;
+  meta[Meta.REASON_IN_SLOT] = packed ? 1 : 0;
   const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
   const names = namesSection(cluster, reasons.rules, profiles.members);
 
@@ -174,8 +183,9 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
 }
 
 /**
- * The pod address tables: each address with its peer class and its pod's two profiles, and
- * beside each table the reason class of every slot (EMPTY where the slot is).
+ * The pod address tables: each address with its peer class (packed with its reason class
+ * when `packed`) and its pod's two profiles; unpacked, beside each table the reason class of
+ * every slot (EMPTY where the slot is).
  */
 function addressTables(
   cluster: Cluster,
@@ -183,6 +193,7 @@ function addressTables(
   classOf: (ip: IPAddress) => number,
   peerOf: (original: number) => number,
   reasonOf: (original: number) => number,
+  packed: boolean,
 ): { hash4: Uint32Array; hash6: Uint32Array; reasons4: Uint32Array; reasons6: Uint32Array } {
   const v4 = { keys: [] as number[], values: [] as SlotValue[], reasons: new Map<string, number>() };
   const v6 = { keys: [] as Uint32Array[], values: [] as SlotValue[], reasons: new Map<string, number>() };
@@ -206,6 +217,7 @@ function addressTables(
   }
   const hash4 = buildV4Table(v4.keys, v4.values);
   const hash6 = buildV6Table(v6.keys, v6.values);
+  if (packed) return { hash4, hash6, reasons4: new Uint32Array(0), reasons6: new Uint32Array(0) };
   const reasons4 = new Uint32Array(hash4.length / V4_SLOT_WORDS).fill(EMPTY);
   for (let s = 0; s < reasons4.length; s++) {
     if (hash4[s * V4_SLOT_WORDS] !== EMPTY) reasons4[s] = v4.reasons.get(`${hash4[s * V4_SLOT_WORDS + 3]},0,0,0`)!;

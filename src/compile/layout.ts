@@ -55,7 +55,9 @@ export const Meta = {
   REASON_ROWS: 14,
   RULES: 15,
   PARTS: 16,
-  WORDS: 17,
+  /** 1: a pod slot's first word is peer class | reason class << 16 (REASONS4/6 empty); 0: REASONS4/6 hold the reason classes. */
+  REASON_IN_SLOT: 17,
+  WORDS: 18,
 } as const;
 
 /** Error codes of the core's bundle loader, and what each means. */

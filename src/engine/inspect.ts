@@ -4,11 +4,13 @@
  * cannot tell apart.
  */
 import { EMPTY, V4_SLOT_WORDS, V6_SLOT_WORDS, hashV4, hashV6, shiftFor } from "../compile/hash.js";
-import { Section } from "../compile/layout.js";
+import { Meta, Section } from "../compile/layout.js";
 import type { IPAddress } from "../model/types.js";
 import { writeAddress } from "./batch.js";
 
 export interface BundleView {
+  /** Reason classes packed into the slots' first word (bundle META). */
+  readonly packed: boolean;
   readonly hash4: Uint32Array;
   readonly hash6: Uint32Array;
   readonly reasons4: Uint32Array;
@@ -28,7 +30,7 @@ export function viewBundle(bundle: Uint8Array): BundleView {
     }
     throw new Error(`invalid bundle: no section ${id}`);
   };
-  return { hash4: words(Section.HASH4), hash6: words(Section.HASH6), reasons4: words(Section.REASONS4), reasons6: words(Section.REASONS6) };
+  return { packed: words(Section.META)[Meta.REASON_IN_SLOT] === 1, hash4: words(Section.HASH4), hash6: words(Section.HASH6), reasons4: words(Section.REASONS4), reasons6: words(Section.REASONS6) };
 }
 
 /**
@@ -46,7 +48,11 @@ export function podSlot(b: BundleView, ip: IPAddress): readonly [number, number,
     const at = s * slotWords;
     if (table[at] === EMPTY) return undefined;
     const key = table.subarray(at + 3, at + 3 + (ip.family === 4 ? 1 : 4));
-    if (key.every((k, i) => k === w[i])) return [table[at]!, table[at + 1]!, table[at + 2]!, reasons[s]!];
-    s = (s + 1) & (capacity - 1);
+    if (!key.every((k, i) => k === w[i])) {
+      s = (s + 1) & (capacity - 1);
+      continue;
+    }
+    const first = table[at]!;
+    return b.packed ? [first & 0xffff, table[at + 1]!, table[at + 2]!, first >>> 16] : [first, table[at + 1]!, table[at + 2]!, reasons[s]!];
   }
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { wordsAfterHeader } from "../../src/compile/bundle.js";
+import { compileCluster } from "../../src/compile/index.js";
 import { fnv1a } from "../../src/compile/layout.js";
 import { FlowBatch } from "../../src/engine/batch.js";
 import { BundleError, compileSync, loadBundleSync } from "../../src/engine/engine.js";
@@ -44,6 +45,11 @@ describe("bundles", () => {
         const again = loadBundleSync(engine.bundle());
         expect(again.decideBatch(batch)).toEqual(engine.decideBatch(batch));
         expect(again.explainBatch(batch)).toEqual(engine.explainBatch(batch));
+        // Reason classes in side tables (what clusters past 65,535 classes get) decide and explain alike.
+        const cluster = clusterFromObjects([...c.namespaces, ...c.pods, ...c.policies]).cluster;
+        const unpacked = loadBundleSync(compileCluster(cluster, { packSlots: false }).bytes);
+        expect(unpacked.decideBatch(batch)).toEqual(engine.decideBatch(batch));
+        expect(unpacked.explainBatch(batch)).toEqual(engine.explainBatch(batch));
       }),
       { numRuns: 100 },
     );
