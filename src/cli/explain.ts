@@ -54,7 +54,9 @@ export interface DirectionReport {
   /** The policies isolating that pod for this direction, in cluster order. */
   readonly policies: readonly string[];
   readonly verdict: "allow" | "deny";
-  readonly reason: "not isolated" | "not a pod" | "self" | "rule" | "no rule matched";
+  readonly reason: "not isolated" | "not a pod" | "self" | "rule" | "no rule matched" | "admin rule" | "baseline rule";
+  /** The admin-tier rule that decided (reason "admin rule" or "baseline rule"). */
+  readonly tierRule?: { readonly policy: string; readonly rule: number; readonly action: "Allow" | "Deny" };
   /** The allowing rule (reason "rule"), or every rule tried (reason "no rule matched"). */
   readonly rules: readonly RuleMatch[];
 }
@@ -192,6 +194,14 @@ export function explainOne(cluster: Cluster, engine: Engine, flow: Flow, ref = n
         return { ...base, verdict: "allow", reason: "rule", rules: [match(cluster.policies[reason.policy]!, reason.rule)] };
       case "denied":
         return { ...base, verdict: "deny", reason: "no rule matched", rules: isolating.flatMap((p) => p[d].map((_, i) => match(p, i))) };
+      case "tier":
+        return {
+          ...base,
+          verdict: reason.action === "Allow" ? "allow" : "deny",
+          reason: reason.tier === "admin" ? "admin rule" : "baseline rule",
+          rules: [],
+          tierRule: { policy: reason.policy, rule: reason.rule, action: reason.action },
+        };
     }
   };
   return {
@@ -218,6 +228,10 @@ function text(r: ConnectionReport, io: Io): string {
     if (rep.reason === "self") lines.push(`  ${who}: ${mark} — a pod reaching itself is not subject to policy`);
     else if (rep.reason === "not a pod") lines.push(`  ${who}: ${mark} — not a pod: no policy applies to it`);
     else if (rep.reason === "not isolated") lines.push(`  ${who}: ${mark} — no NetworkPolicy selects it for ${d}: not isolated`);
+    else if (rep.tierRule) {
+      const kind = rep.reason === "admin rule" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy";
+      lines.push(`  ${who}: ${mark} — ${kind} ${rep.tierRule.policy} ${d} rule ${rep.tierRule.rule}: ${rep.tierRule.action}`);
+    }
     else {
       lines.push(`  ${who}: ${mark} — isolated by ${rep.policies.join(", ")}`);
       if (rep.reason === "rule") lines.push(`    allowed by ${describeRule(rep.rules[0]!, d, r)}`);

@@ -18,12 +18,19 @@ export type Verdict = "allow" | "deny";
  */
 export type Reason =
   /** No policy isolates this side for this direction, or the side is not a pod. */
-  | { readonly kind: "none" }
+  | ({ readonly kind: "none" } & Passed)
   /** A pod reaching itself: not subject to policy. */
   | { readonly kind: "self" }
-  | { readonly kind: "allowed"; readonly policy: number; readonly rule: number }
+  | ({ readonly kind: "allowed"; readonly policy: number; readonly rule: number } & Passed)
   /** Isolated by these policies, and none of their rules matched. */
-  | { readonly kind: "denied"; readonly policies: readonly number[] };
+  | ({ readonly kind: "denied"; readonly policies: readonly number[] } & Passed)
+  /** An admin-tier rule decided (AdminNetworkPolicy, or the baseline): policy by name, rule by index. */
+  | ({ readonly kind: "tier"; readonly tier: "admin" | "baseline"; readonly policy: string; readonly rule: number; readonly action: "Allow" | "Deny" } & Passed);
+
+/** Set when an AdminNetworkPolicy rule with action Pass sent the decision down to NetworkPolicy. */
+interface Passed {
+  readonly passed?: { readonly policy: string; readonly rule: number };
+}
 
 export interface Explanation {
   readonly verdict: Verdict;
@@ -119,4 +126,59 @@ export interface Cluster {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
   readonly policies: readonly NetworkPolicy[];
+  /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy (ANP.md); none when absent. */
+  readonly adminPolicies?: readonly AdminPolicy[];
+  /** Nodes, for the `nodes` peers of admin policies. */
+  readonly nodes?: readonly Node[];
+}
+
+/** Actions of admin-tier rules: Allow and Deny are final; Pass hands over to NetworkPolicy. */
+export type AdminAction = "Allow" | "Deny" | "Pass";
+
+/** Who an admin policy applies to: every pod of the selected namespaces, or selected pods of them. */
+export type AdminSubject =
+  | { readonly namespaces: Selector; readonly pods?: undefined }
+  | { readonly pods: { readonly namespaceSelector: Selector; readonly podSelector: Selector }; readonly namespaces?: undefined };
+
+/**
+ * One peer of an admin rule; exactly one field. `networks` and `nodes` are egress only.
+ * `unknown` stands for a peer with no field this tool knows (a newer CRD): it fails closed.
+ */
+export type AdminPeer =
+  | { readonly kind: "namespaces"; readonly namespaceSelector: Selector }
+  | { readonly kind: "pods"; readonly namespaceSelector: Selector; readonly podSelector: Selector }
+  | { readonly kind: "networks"; readonly cidrs: readonly CIDR[] }
+  | { readonly kind: "nodes"; readonly nodeSelector: Selector }
+  | { readonly kind: "unknown" };
+
+/** A port of an admin rule: a number, an inclusive range, or a named container port of the destination. */
+export type AdminPort =
+  | { readonly kind: "number"; readonly protocol: Protocol; readonly port: number }
+  | { readonly kind: "range"; readonly protocol: Protocol; readonly start: number; readonly end: number }
+  | { readonly kind: "named"; readonly name: string };
+
+export interface AdminRule {
+  readonly name?: string;
+  readonly action: AdminAction;
+  readonly peers: readonly AdminPeer[];
+  /** Absent: every port and protocol. */
+  readonly ports?: readonly AdminPort[];
+}
+
+export interface AdminPolicy {
+  /** "admin": an AdminNetworkPolicy (by priority); "baseline": the BaselineAdminNetworkPolicy. */
+  readonly tier: "admin" | "baseline";
+  readonly name: string;
+  /** 0..1000, lower first; 0 for the baseline. */
+  readonly priority: number;
+  readonly subject: AdminSubject;
+  readonly ingress: readonly AdminRule[];
+  readonly egress: readonly AdminRule[];
+}
+
+export interface Node {
+  readonly name: string;
+  readonly labels: Labels;
+  /** status.addresses that are IPs. */
+  readonly addresses: readonly IPAddress[];
 }

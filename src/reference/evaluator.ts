@@ -4,7 +4,8 @@
  * fast. The only index is address → pod, which is how a flow names its endpoints.
  */
 import type {
-  Cluster, Direction, Explanation, Flow, IPAddress, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Reason, Rule, Verdict,
+  AdminAction, AdminPeer, AdminPolicy, AdminPort, AdminRule, Cluster, Direction, Explanation, Flow, IPAddress, Namespace, NetworkPolicy, Peer, Pod,
+  PolicyPort, Protocol, Reason, Rule, Verdict,
 } from "../model/types.js";
 import { cidrContains, toIPAddress } from "../validate/ip.js";
 import { selectorMatches } from "./selector.js";
@@ -21,11 +22,17 @@ export class ReferenceEvaluator {
   private readonly podsByAddress = new Map<string, Pod>();
   private readonly namespaces = new Map<string, Namespace>();
   private readonly indexOf = new Map<NetworkPolicy, number>();
+  /** AdminNetworkPolicies by ascending priority, ties by name (ANP.md §3: deterministic); the baseline. */
+  private readonly admin: readonly AdminPolicy[];
+  private readonly baseline: readonly AdminPolicy[];
 
   constructor(readonly cluster: Cluster) {
     for (const pod of cluster.pods) for (const ip of pod.ips) this.podsByAddress.set(ip.text, pod);
     for (const ns of cluster.namespaces) this.namespaces.set(ns.name, ns);
     cluster.policies.forEach((p, i) => this.indexOf.set(p, i));
+    const tiers = cluster.adminPolicies ?? [];
+    this.admin = tiers.filter((p) => p.tier === "admin").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.baseline = tiers.filter((p) => p.tier === "baseline");
   }
 
   /** Convenience form: addresses as text. */
@@ -38,9 +45,76 @@ export class ReferenceEvaluator {
     const dst: Endpoint = { address: flow.dst, pod: this.podsByAddress.get(flow.dst.text) };
     // A pod talking to itself is not subject to policy.
     if (src.pod !== undefined && src.pod === dst.pod) return "allow";
-    const egress = src.pod === undefined || this.directionAllows(src.pod, "egress", dst, dst, flow);
-    const ingress = dst.pod === undefined || this.directionAllows(dst.pod, "ingress", src, dst, flow);
+    const egress = src.pod === undefined || this.directionAllowsInTiers(src.pod, "egress", dst, dst, flow);
+    const ingress = dst.pod === undefined || this.directionAllowsInTiers(dst.pod, "ingress", src, dst, flow);
     return egress && ingress ? "allow" : "deny";
+  }
+
+  /**
+   * One direction of one pod through the tiers (SEMANTICS.md "Tiers", ANP.md §2): the admin
+   * tier's first matching rule (Allow and Deny final, Pass on to NetworkPolicy); NetworkPolicy
+   * if it isolates the pod; the baseline's first matching rule; otherwise allowed.
+   */
+  private directionAllowsInTiers(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): boolean {
+    const admin = this.tierDecision(this.admin, pod, direction, peer, destination, flow);
+    if (admin && admin.action !== "Pass") return admin.action === "Allow";
+    if (this.isolating(pod, direction).length > 0) return this.directionAllows(pod, direction, peer, destination, flow);
+    const baseline = this.tierDecision(this.baseline, pod, direction, peer, destination, flow);
+    return baseline === undefined || baseline.action === "Allow";
+  }
+
+  /** The first rule of the tier's policies selecting the pod (in order) that matches; undefined if none. */
+  private tierDecision(
+    tier: readonly AdminPolicy[], pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow,
+  ): { policy: AdminPolicy; rule: number; action: AdminAction } | undefined {
+    for (const policy of tier) {
+      if (!this.subjectSelects(policy, pod)) continue;
+      const rules = policy[direction];
+      for (let r = 0; r < rules.length; r++) {
+        const action = this.adminRuleAction(rules[r]!, peer, destination, flow);
+        if (action) return { policy, rule: r, action };
+      }
+    }
+    return undefined;
+  }
+
+  private subjectSelects(policy: AdminPolicy, pod: Pod): boolean {
+    const nsLabels = this.namespaces.get(pod.namespace)!.labels;
+    const s = policy.subject;
+    if (s.namespaces) return selectorMatches(s.namespaces, nsLabels);
+    return selectorMatches(s.pods.namespaceSelector, nsLabels) && selectorMatches(s.pods.podSelector, pod.labels);
+  }
+
+  /**
+   * The action a rule takes on a flow, or undefined when it does not match. A peer this tool
+   * does not know fails closed (ANP.md §5): an Allow rule matches nothing through it, a Deny or
+   * Pass rule denies everything.
+   */
+  private adminRuleAction(rule: AdminRule, peer: Endpoint, destination: Endpoint, flow: Flow): AdminAction | undefined {
+    if (rule.action !== "Allow" && rule.peers.some((p) => p.kind === "unknown")) return "Deny";
+    if (!rule.peers.some((p) => this.adminPeerMatches(p, peer))) return undefined;
+    if (rule.ports !== undefined && !rule.ports.some((p) => adminPortMatches(p, destination.pod, flow))) return undefined;
+    return rule.action;
+  }
+
+  private adminPeerMatches(p: AdminPeer, endpoint: Endpoint): boolean {
+    switch (p.kind) {
+      case "namespaces":
+        return endpoint.pod !== undefined && selectorMatches(p.namespaceSelector, this.namespaces.get(endpoint.pod.namespace)!.labels);
+      case "pods":
+        return (
+          endpoint.pod !== undefined &&
+          selectorMatches(p.namespaceSelector, this.namespaces.get(endpoint.pod.namespace)!.labels) &&
+          selectorMatches(p.podSelector, endpoint.pod.labels)
+        );
+      case "networks":
+        // Any address in the CIDRs, pod addresses included.
+        return p.cidrs.some((c) => cidrContains(c, endpoint.address));
+      case "nodes":
+        return (this.cluster.nodes ?? []).some((n) => selectorMatches(p.nodeSelector, n.labels) && n.addresses.some((a) => a.text === endpoint.address.text));
+      case "unknown":
+        return false;
+    }
   }
 
   /**
@@ -51,9 +125,21 @@ export class ReferenceEvaluator {
     const src: Endpoint = { address: flow.src, pod: this.podsByAddress.get(flow.src.text) };
     const dst: Endpoint = { address: flow.dst, pod: this.podsByAddress.get(flow.dst.text) };
     if (src.pod !== undefined && src.pod === dst.pod) return { verdict: "allow", egress: SELF, ingress: SELF };
-    const egress = src.pod === undefined ? NONE : this.directionReason(src.pod, "egress", dst, dst, flow);
-    const ingress = dst.pod === undefined ? NONE : this.directionReason(dst.pod, "ingress", src, dst, flow);
-    return { verdict: egress.kind !== "denied" && ingress.kind !== "denied" ? "allow" : "deny", egress, ingress };
+    const egress = src.pod === undefined ? NONE : this.tieredReason(src.pod, "egress", dst, dst, flow);
+    const ingress = dst.pod === undefined ? NONE : this.tieredReason(dst.pod, "ingress", src, dst, flow);
+    return { verdict: denies(egress) || denies(ingress) ? "deny" : "allow", egress, ingress };
+  }
+
+  /** directionAllowsInTiers, saying why. */
+  private tieredReason(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): Reason {
+    const admin = this.tierDecision(this.admin, pod, direction, peer, destination, flow);
+    if (admin && admin.action !== "Pass") return { kind: "tier", tier: "admin", policy: admin.policy.name, rule: admin.rule, action: admin.action };
+    const passed = admin ? { passed: { policy: admin.policy.name, rule: admin.rule } } : {};
+    const np = this.directionReason(pod, direction, peer, destination, flow);
+    if (np.kind !== "none") return { ...np, ...passed } as Reason;
+    const base = this.tierDecision(this.baseline, pod, direction, peer, destination, flow);
+    if (base) return { kind: "tier", tier: "baseline", policy: base.policy.name, rule: base.rule, action: base.action as "Allow" | "Deny", ...passed };
+    return { kind: "none", ...passed };
   }
 
   private directionReason(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): Reason {
@@ -123,7 +209,20 @@ export class ReferenceEvaluator {
   }
 }
 
+/** Admin ports match the destination port; a named port resolves on the destination pod's containers. */
+function adminPortMatches(p: AdminPort, destination: Pod | undefined, flow: Flow): boolean {
+  switch (p.kind) {
+    case "number":
+      return p.protocol === flow.protocol && p.port === flow.port;
+    case "range":
+      return p.protocol === flow.protocol && flow.port >= p.start && flow.port <= p.end;
+    case "named":
+      return destination !== undefined && destination.ports.some((c) => c.name === p.name && c.protocol === flow.protocol && c.containerPort === flow.port);
+  }
+}
+
 const NONE: Reason = { kind: "none" };
+const denies = (r: Reason) => r.kind === "denied" || (r.kind === "tier" && r.action === "Deny");
 const SELF: Reason = { kind: "self" };
 
 /** Ports always describe the destination; a named port resolves on the destination pod. */

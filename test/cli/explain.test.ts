@@ -62,7 +62,7 @@ describe("netpol explain", () => {
         const w = want[d];
         if (w.kind === "allowed") expect(got[d].rules).toEqual([expect.objectContaining({ policy: names[w.policy], rule: w.rule })]);
         if (w.kind === "denied") expect(got[d].policies).toEqual(w.policies.map((i) => names[i]));
-        expect(got[d].reason).toBe({ allowed: "rule", denied: "no rule matched", self: "self", none: got[d].reason }[w.kind]);
+        expect(got[d].reason).toBe({ allowed: "rule", denied: "no rule matched", self: "self", none: got[d].reason, tier: "admin rule" }[w.kind]);
       }
     }
   });

@@ -21,7 +21,7 @@
 import { expect } from "vitest";
 import { loadCluster, type Loaded } from "../../src/model/load.js";
 import { compileSync } from "../../src/engine/engine.js";
-import type { Protocol, Verdict } from "../../src/model/types.js";
+import type { Cluster, Protocol, Verdict } from "../../src/model/types.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
 
 /** Every engine must satisfy every truth table: the reference evaluator and the WASM core. */
@@ -222,15 +222,22 @@ export class World {
   private readonly engines: readonly [string, Decider][];
   private readonly pods: ReadonlyMap<string, PodManifest>;
 
-  constructor(policies: readonly string[], extraPods: readonly PodManifest[] = []) {
+  constructor(policies: readonly string[], extraPods: readonly PodManifest[] = [], tiers?: Pick<Cluster, "adminPolicies" | "nodes">) {
     const sources = [{ file: "cluster.yaml", text: clusterYaml(extraPods) }];
     if (policies.length > 0) sources.push({ file: "policies.yaml", text: policies.join("\n---\n") + "\n" });
     this.loaded = loadCluster(sources);
-    this.engines = [
-      ["reference", new ReferenceEvaluator(this.loaded.cluster)],
-      ["wasm", compileSync(this.loaded.cluster)],
+    const cluster = tiers ? { ...this.loaded.cluster, ...tiers } : this.loaded.cluster;
+    // Admin tiers: the executable spec only, until the compiled core evaluates them (issue 6).
+    this.engines = tiers ? [["reference", new ReferenceEvaluator(cluster)]] : [
+      ["reference", new ReferenceEvaluator(cluster)],
+      ["wasm", compileSync(cluster)],
     ];
     this.pods = new Map([...STANDARD_PODS, ...extraPods].map((p) => [`${p.namespace}/${p.name}`, p]));
+  }
+
+  /** The reference evaluator of this world (admin tiers included). */
+  reference(): ReferenceEvaluator {
+    return this.engines[0]![1] as ReferenceEvaluator;
   }
 
   /** A grid label: `ns/pod` (that pod's address of the family) or an IP address. */
@@ -308,3 +315,18 @@ export class World {
 export function world(policies: readonly string[], extraPods: readonly PodManifest[] = []): World {
   return new World(policies, extraPods);
 }
+
+/** The x/y/z world with admin tiers (model objects; decided by the reference evaluator alone for now). */
+export function tiered(policies: readonly string[], tiers: Pick<Cluster, "adminPolicies" | "nodes">, extraPods: readonly PodManifest[] = []): World {
+  return new World(policies, extraPods, tiers);
+}
+
+/**
+ * A truth table written as a rule: `cell(src, dst)` says `.` or `X` for every pair of labels
+ * (sources as rows). For scenarios whose expectation reads naturally as a sentence.
+ */
+export function table(rows: readonly string[], cols: readonly string[], cell: (src: string, dst: string) => "." | "X"): string {
+  return renderGrid({ rows, cols, cells: rows.map((r) => cols.map((c) => cell(r, c))) });
+}
+
+export const ALL_PODS: readonly string[] = NAMESPACES.flatMap((ns) => POD_NAMES.map((p) => `${ns}/${p}`));
