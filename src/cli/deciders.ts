@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FlowBatch } from "../engine/batch.js";
+import { UnsupportedError } from "../compile/index.js";
 import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
 import "../engine/parallel.js"; // decideParallel and shared batches for --threads
 import type { Cluster, Reason, Verdict } from "../model/types.js";
@@ -98,7 +99,12 @@ export function wasmDecider(engine: Engine, threads = 1, sink?: ExplainSink): De
 }
 
 export async function wasmFromCluster(cluster: Cluster, threads = 1, sink?: ExplainSink): Promise<DecideChunk> {
-  return wasmDecider(await compile(cluster), threads, sink);
+  try {
+    return wasmDecider(await compile(cluster), threads, sink);
+  } catch (e) {
+    if (e instanceof UnsupportedError) throw new InputError(`${e.message}: run with --engine reference`);
+    throw e;
+  }
 }
 
 export async function wasmFromBundle(path: string, threads = 1, sink?: ExplainSink): Promise<DecideChunk> {

@@ -18,6 +18,14 @@ import { type ProfileMembers, buildProfiles } from "./profiles.js";
 import { buildReasons } from "./reasons.js";
 import { buildTrie } from "./trie.js";
 
+/** The cluster uses something the compiler cannot put into a bundle (yet); nothing was compiled. */
+export class UnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsupportedError";
+  }
+}
+
 export interface CompileStats {
   readonly pods: number;
   readonly identities: number;
@@ -54,7 +62,7 @@ export interface CompileOptions {
 export function compileCluster(cluster: Cluster, options: CompileOptions = {}): Compiled {
   if ((cluster.adminPolicies ?? []).length > 0) {
     // Never a silently wrong verdict: the tables below know nothing of the admin tiers.
-    throw new Error("AdminNetworkPolicy and BaselineAdminNetworkPolicy are not compiled into bundles yet: only the reference evaluator decides them");
+    throw new UnsupportedError("AdminNetworkPolicy and BaselineAdminNetworkPolicy are not compiled into bundles yet: only the reference evaluator decides them");
   }
   let last = performance.now();
   const lap = (stage: string) => {

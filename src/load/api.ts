@@ -103,4 +103,61 @@ export interface Pod {
   };
 }
 
-export type ApiObject = NetworkPolicy | Namespace | Pod;
+/** policy.networking.k8s.io/v1alpha1: the subject of an admin policy, exactly one field. */
+export interface AdminNetworkPolicySubject {
+  namespaces?: LabelSelector;
+  pods?: { namespaceSelector?: LabelSelector; podSelector?: LabelSelector };
+}
+
+/** A peer: exactly one field; `networks` and `nodes` only on egress peers. */
+export interface AdminNetworkPolicyPeer {
+  namespaces?: LabelSelector;
+  pods?: { namespaceSelector?: LabelSelector; podSelector?: LabelSelector };
+  networks?: string[];
+  nodes?: LabelSelector;
+}
+
+/** A port: exactly one of portNumber, portRange, namedPort. */
+export interface AdminNetworkPolicyPort {
+  portNumber?: { protocol?: string; port?: number };
+  portRange?: { protocol?: string; start?: number; end?: number };
+  namedPort?: string;
+}
+
+export interface AdminNetworkPolicyRule {
+  name?: string;
+  action?: string;
+  from?: AdminNetworkPolicyPeer[];
+  to?: AdminNetworkPolicyPeer[];
+  ports?: AdminNetworkPolicyPort[];
+}
+
+export interface AdminNetworkPolicySpec {
+  priority?: number;
+  subject?: AdminNetworkPolicySubject;
+  ingress?: AdminNetworkPolicyRule[];
+  egress?: AdminNetworkPolicyRule[];
+}
+
+export interface AdminNetworkPolicy {
+  apiVersion: "policy.networking.k8s.io/v1alpha1";
+  kind: "AdminNetworkPolicy";
+  metadata: ObjectMeta;
+  spec?: AdminNetworkPolicySpec;
+}
+
+export interface BaselineAdminNetworkPolicy {
+  apiVersion: "policy.networking.k8s.io/v1alpha1";
+  kind: "BaselineAdminNetworkPolicy";
+  metadata: ObjectMeta;
+  spec?: Omit<AdminNetworkPolicySpec, "priority">;
+}
+
+export interface Node {
+  apiVersion: "v1";
+  kind: "Node";
+  metadata: ObjectMeta;
+  status?: { addresses?: { type?: string; address?: string }[] };
+}
+
+export type ApiObject = NetworkPolicy | Namespace | Pod | AdminNetworkPolicy | BaselineAdminNetworkPolicy | Node;

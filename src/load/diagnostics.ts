@@ -72,6 +72,9 @@ export const issue = {
     ),
   duplicate: (path: FieldPath, value: unknown) => fieldError(path, `Duplicate value: ${showValue(value)}`),
   tooLong: (path: FieldPath, max: number) => fieldError(path, `Too long: must have at most ${max} bytes`),
+  /** field.TooMany, which maxItems and maxProperties become (Go says "item" for a maximum of 1). */
+  tooMany: (path: FieldPath, actual: number, max: number) =>
+    fieldError(path, `Too many: ${actual}: must have at most ${max} ${max === 1 ? "item" : "items"}`),
 };
 
 export function showValue(value: unknown): string {

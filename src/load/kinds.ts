@@ -5,12 +5,15 @@
  * netpol-wasm owns, is an error, because ignoring it could turn a policy into nothing.
  */
 
-export type Modelled = "Namespace" | "Pod" | "NetworkPolicy";
+export type Modelled = "Namespace" | "Pod" | "NetworkPolicy" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "Node";
 
 export const MODELLED: Readonly<Record<Modelled, string>> = {
   Namespace: "v1",
   Pod: "v1",
   NetworkPolicy: "networking.k8s.io/v1",
+  AdminNetworkPolicy: "policy.networking.k8s.io/v1alpha1",
+  BaselineAdminNetworkPolicy: "policy.networking.k8s.io/v1alpha1",
+  Node: "v1",
 };
 
 /** Kinds served by a stock API server (and widespread add-ons), by group. */
@@ -47,7 +50,7 @@ const KNOWN: Readonly<Record<string, readonly string[]>> = {
 const OWNED_GROUPS = new Set(["", "networking.k8s.io", "policy.networking.k8s.io"]);
 
 /** Kinds of our groups that are understood but not evaluated yet: refusing beats wrong verdicts. */
-const NOT_YET: ReadonlySet<string> = new Set(["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"]);
+const NOT_YET: ReadonlySet<string> = new Set(["ClusterNetworkPolicy"]);
 
 export type KindVerdict =
   | { readonly action: "read"; readonly kind: Modelled }

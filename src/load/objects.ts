@@ -8,7 +8,9 @@ import { type Diagnostic, type FieldIssue, fieldError } from "./diagnostics.js";
 import { classifyKind, type Modelled } from "./kinds.js";
 import type { ParsedDocument } from "./parse.js";
 import { type FieldPath, renderPath } from "./path.js";
-import { namespaceSchema, networkPolicySchema, podSchema, type Schema } from "./schema.js";
+import {
+  adminNetworkPolicySchema, baselineAdminNetworkPolicySchema, namespaceSchema, networkPolicySchema, nodeSchema, podSchema, type Schema,
+} from "./schema.js";
 
 export interface LoadedObject {
   readonly kind: Modelled;
@@ -36,15 +38,21 @@ const SCHEMAS: Readonly<Record<Modelled, Schema>> = {
   Namespace: namespaceSchema,
   Pod: podSchema,
   NetworkPolicy: networkPolicySchema,
+  AdminNetworkPolicy: adminNetworkPolicySchema,
+  BaselineAdminNetworkPolicy: baselineAdminNetworkPolicySchema,
+  Node: nodeSchema,
 };
 
 const NAMESPACED: ReadonlySet<Modelled> = new Set(["Pod", "NetworkPolicy"]);
+/** Kinds without a namespace: a metadata.namespace on them is ignored (with a warning from validation). */
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(["Namespace", "Node", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"]);
 
 /** `NetworkPolicy prod/db-allow`, or the document number when the object has no usable name. */
 export function describeObject(kind: string, object: unknown, document: ParsedDocument, at: FieldPath): string {
   const meta = (object as { metadata?: { name?: unknown; namespace?: unknown } } | undefined)?.metadata;
+  const clusterScoped = CLUSTER_SCOPED.has(kind);
   const name = typeof meta?.name === "string" && meta.name !== "" ? meta.name : undefined;
-  const ns = typeof meta?.namespace === "string" && meta.namespace !== "" ? meta.namespace : undefined;
+  const ns = !clusterScoped && typeof meta?.namespace === "string" && meta.namespace !== "" ? meta.namespace : undefined;
   if (name !== undefined) return `${kind} ${ns !== undefined ? `${ns}/` : ""}${name}`;
   const item = at.length > 0 ? `, ${renderPath(at)}` : "";
   return `${kind} (document ${document.index}${item})`;

@@ -83,6 +83,53 @@ export const podSchema = closed("Pod", {
   status: open("PodStatus", { phase: str, podIP: str, podIPs: list(closed("PodIP", { ip: str })) }),
 });
 
+const namespacedPod = closed("NamespacedPod", { namespaceSelector: labelSelector, podSelector: labelSelector });
+
+const adminPeer = (go: string, egress: boolean) =>
+  closed(go, {
+    namespaces: labelSelector,
+    pods: namespacedPod,
+    ...(egress ? { networks: list(str), nodes: labelSelector } : {}),
+  });
+
+const adminPort = closed("AdminNetworkPolicyPort", {
+  portNumber: closed("Port", { protocol: str, port: int32 }),
+  portRange: closed("PortRange", { protocol: str, start: int32, end: int32 }),
+  namedPort: str,
+});
+
+const adminSpec = (go: string, priority: boolean) =>
+  closed(go, {
+    ...(priority ? { priority: int32 } : {}),
+    subject: closed("AdminNetworkPolicySubject", { namespaces: labelSelector, pods: namespacedPod }),
+    ingress: list(closed(`${go.replace("Spec", "")}IngressRule`, { name: str, action: str, from: list(adminPeer("AdminNetworkPolicyIngressPeer", false)), ports: list(adminPort) })),
+    egress: list(closed(`${go.replace("Spec", "")}EgressRule`, { name: str, action: str, to: list(adminPeer("AdminNetworkPolicyEgressPeer", true)), ports: list(adminPort) })),
+  });
+
+export const adminNetworkPolicySchema = closed("AdminNetworkPolicy", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: adminSpec("AdminNetworkPolicySpec", true),
+  status: any,
+});
+
+export const baselineAdminNetworkPolicySchema = closed("BaselineAdminNetworkPolicy", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: adminSpec("BaselineAdminNetworkPolicySpec", false),
+  status: any,
+});
+
+export const nodeSchema = closed("Node", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: any,
+  status: open("NodeStatus", { addresses: list(closed("NodeAddress", { type: str, address: str })) }),
+});
+
 export const namespaceSchema = closed("Namespace", {
   apiVersion: str,
   kind: str,

@@ -6,7 +6,8 @@
 import type * as api from "../load/api.js";
 import { type IPAddress, toCIDR, toIPAddress } from "../validate/ip.js";
 import type {
-  ContainerPort, IPBlock, Labels, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Protocol, Requirement, Rule, Selector,
+  AdminAction, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminSubject, ContainerPort, IPBlock, Labels, Namespace, NetworkPolicy, Node, Peer,
+  Pod, PolicyPort, Protocol, Requirement, Rule, Selector,
 } from "./types.js";
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -96,4 +97,53 @@ export function buildPolicy(np: api.NetworkPolicy): NetworkPolicy {
     ingress: (spec.ingress ?? []).map((r) => buildRule(r.from, r.ports)),
     egress: (spec.egress ?? []).map((r) => buildRule(r.to, r.ports)),
   };
+}
+
+function buildAdminPeer(p: api.AdminNetworkPolicyPeer): AdminPeer {
+  if (p.namespaces) return { kind: "namespaces", namespaceSelector: buildSelector(p.namespaces) };
+  if (p.pods) return { kind: "pods", namespaceSelector: buildSelector(p.pods.namespaceSelector), podSelector: buildSelector(p.pods.podSelector) };
+  if (p.networks) return { kind: "networks", cidrs: p.networks.map(toCIDR) };
+  if (p.nodes) return { kind: "nodes", nodeSelector: buildSelector(p.nodes) };
+  return { kind: "unknown" }; // fails closed (ANP.md §5)
+}
+
+function buildAdminPort(p: api.AdminNetworkPolicyPort): AdminPort {
+  if (p.portNumber) return { kind: "number", protocol: (p.portNumber.protocol ?? "TCP") as Protocol, port: p.portNumber.port! };
+  if (p.portRange) return { kind: "range", protocol: (p.portRange.protocol ?? "TCP") as Protocol, start: p.portRange.start!, end: p.portRange.end! };
+  return { kind: "named", name: p.namedPort! };
+}
+
+function buildAdminRule(r: api.AdminNetworkPolicyRule, peers: api.AdminNetworkPolicyPeer[] | undefined): AdminRule {
+  return {
+    ...(r.name !== undefined ? { name: r.name } : {}),
+    action: r.action as AdminAction,
+    peers: (peers ?? []).map(buildAdminPeer),
+    ...(r.ports !== undefined ? { ports: r.ports.map(buildAdminPort) } : {}),
+  };
+}
+
+/** An AdminNetworkPolicy or the BaselineAdminNetworkPolicy (validated: the subject has exactly one field). */
+export function buildAdminPolicy(o: api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy): AdminPolicy {
+  const spec = o.spec ?? {};
+  const s = spec.subject ?? {};
+  const subject: AdminSubject = s.namespaces
+    ? { namespaces: buildSelector(s.namespaces) }
+    : { pods: { namespaceSelector: buildSelector(s.pods?.namespaceSelector), podSelector: buildSelector(s.pods?.podSelector) } };
+  return {
+    tier: o.kind === "AdminNetworkPolicy" ? "admin" : "baseline",
+    name: o.metadata.name!,
+    priority: o.kind === "AdminNetworkPolicy" ? (o.spec?.priority ?? 0) : 0,
+    subject,
+    ingress: (spec.ingress ?? []).map((r) => buildAdminRule(r, r.from)),
+    egress: (spec.egress ?? []).map((r) => buildAdminRule(r, r.to)),
+  };
+}
+
+/** A Node: its labels and the IP addresses of status.addresses (what `nodes` peers match). */
+export function buildNode(n: api.Node): Node {
+  const addresses: IPAddress[] = [];
+  for (const a of n.status?.addresses ?? []) {
+    if ((a.type === "InternalIP" || a.type === "ExternalIP") && a.address) addresses.push(toIPAddress(a.address));
+  }
+  return { name: n.metadata.name!, labels: { ...n.metadata.labels }, addresses };
 }

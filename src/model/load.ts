@@ -5,11 +5,11 @@
  */
 import type * as api from "../load/api.js";
 import { type Diagnostic, PolicyError } from "../load/diagnostics.js";
-import { describeObject, type LoadedObject, locatedIssue, readObjects } from "../load/objects.js";
+import { CLUSTER_SCOPED, describeObject, type LoadedObject, locatedIssue, readObjects } from "../load/objects.js";
 import { type ParsedDocument, type Source, parseText } from "../load/parse.js";
 import { validateObject } from "../validate/index.js";
-import { buildNamespace, buildPod, buildPolicy, implicitNamespace } from "./build.js";
-import type { Cluster, Namespace, Pod } from "./types.js";
+import { buildAdminPolicy, buildNamespace, buildNode, buildPod, buildPolicy, implicitNamespace } from "./build.js";
+import type { AdminPolicy, Cluster, Namespace, Node, Pod } from "./types.js";
 
 export type { Source };
 
@@ -96,6 +96,8 @@ function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): 
   const namespaces = new Map<string, Namespace>();
   const pods: Pod[] = [];
   const policies = [];
+  const adminPolicies: AdminPolicy[] = [];
+  const nodes: Node[] = [];
   for (const o of objects) {
     if (o.kind === "Namespace") namespaces.set(o.object.metadata.name!, buildNamespace(o.object as api.Namespace));
   }
@@ -110,10 +112,13 @@ function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): 
         else owners.set(ip.text, { pod, o });
       }
     } else if (o.kind === "NetworkPolicy") policies.push(buildPolicy(o.object as api.NetworkPolicy));
+    else if (o.kind === "AdminNetworkPolicy" || o.kind === "BaselineAdminNetworkPolicy") {
+      adminPolicies.push(buildAdminPolicy(o.object as api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy));
+    } else if (o.kind === "Node") nodes.push(buildNode(o.object as api.Node));
   }
   for (const o of objects) {
     const ns = o.object.metadata.namespace;
-    if (o.kind === "Namespace" || ns === undefined || namespaces.has(ns)) continue;
+    if (CLUSTER_SCOPED.has(o.kind) || ns === undefined || namespaces.has(ns)) continue;
     namespaces.set(ns, implicitNamespace(ns));
     diagnostics.push({
       severity: "warning", file: o.document.file, object: describeObject(o.kind, o.object, o.document, o.at),
@@ -122,7 +127,35 @@ function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): 
     });
   }
   const sorted = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { namespaces: sorted, pods, policies };
+  const at = new Map(objects.filter((o) => o.kind === "AdminNetworkPolicy").map((o) => [o.object.metadata.name!, o]));
+  diagnostics.push(...samePriority(adminPolicies, at));
+  return { namespaces: sorted, pods, policies, ...(adminPolicies.length > 0 ? { adminPolicies } : {}), ...(nodes.length > 0 ? { nodes } : {}) };
+}
+
+/**
+ * ANP.md §3: which of two AdminNetworkPolicies of one priority applies is up to the
+ * implementation. netpol-wasm takes them by name, and says so, naming both.
+ */
+function samePriority(policies: readonly AdminPolicy[], at: ReadonlyMap<string, LoadedObject>): Diagnostic[] {
+  const byPriority = new Map<number, string[]>();
+  for (const p of policies) if (p.tier === "admin") byPriority.set(p.priority, [...(byPriority.get(p.priority) ?? []), p.name]);
+  const out: Diagnostic[] = [];
+  for (const [priority, names] of byPriority) {
+    if (names.length < 2) continue;
+    const sorted = [...names].sort();
+    const first = at.get(sorted[0]!);
+    const pos = first?.document.locate([...first.at, "spec", "priority"]);
+    out.push({
+      severity: "warning",
+      file: first?.document.file,
+      line: pos?.line,
+      column: pos?.column,
+      object: `AdminNetworkPolicy ${sorted[0]}`,
+      path: "spec.priority",
+      message: `priority ${priority} is shared with ${sorted.slice(1).map((n) => `AdminNetworkPolicy ${n}${at.get(n) ? ` (${place(at.get(n)!)})` : ""}`).join(", ")}: which applies first is implementation-defined; netpol-wasm evaluates them in name order (${sorted.join(", ")})`,
+    });
+  }
+  return out;
 }
 
 function sharedAddress(o: LoadedObject, pod: Pod, owner: Pod, ip: string, ownerObject: LoadedObject): Diagnostic {

@@ -1,10 +1,12 @@
 /**
  * Field validation of decoded objects, the API server's create-time rules
- * (VALIDATION.md sections 4-8), reported at its field paths in its wording.
+ * (VALIDATION.md sections 4-8; ANP.md for the admin-policy CRDs), reported at its field paths
+ * in its wording.
  */
 
 import type { ApiObject } from "../load/api.js";
 import type { FieldIssue } from "../load/diagnostics.js";
+import { validateAdminNetworkPolicy, validateBaselineAdminNetworkPolicy, validateNode } from "./adminpolicy.js";
 import { validateNamespace } from "./namespace.js";
 import { validateNetworkPolicy } from "./networkpolicy.js";
 import { validatePod } from "./pod.js";
@@ -26,5 +28,11 @@ export function validateObject(obj: ApiObject, options: ValidateOptions): FieldI
       return validatePod(obj, options);
     case "Namespace":
       return validateNamespace(obj);
+    case "AdminNetworkPolicy":
+      return validateAdminNetworkPolicy(obj, options);
+    case "BaselineAdminNetworkPolicy":
+      return validateBaselineAdminNetworkPolicy(obj, options);
+    case "Node":
+      return validateNode(obj);
   }
 }

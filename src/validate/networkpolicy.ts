@@ -20,7 +20,7 @@ import { validateObjectMeta } from "./meta.js";
 import { isValidPortName, isValidPortNum, nameIsDNSSubdomain } from "./names.js";
 import { validateLabelSelector } from "./selector.js";
 
-const PROTOCOLS = ["TCP", "UDP", "SCTP"];
+export const PROTOCOLS = ["TCP", "UDP", "SCTP"];
 const POLICY_TYPES = ["Ingress", "Egress"];
 
 function validatePortRange(port: NetworkPolicyPort, path: FieldPath): FieldIssue[] {

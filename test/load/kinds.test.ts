@@ -252,8 +252,14 @@ data: {anything: goes}
     expect(errors(policy("networking.k8s.io/v1", "NetworkPolicyRule"))).toEqual([expect.objectContaining({ path: "kind" })]);
   });
 
-  it("AdminNetworkPolicy is refused rather than ignored, since ignoring it would change verdicts", () => {
-    const text = "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: anp}\n";
-    expect(errors(text)).toEqual([expect.objectContaining({ path: "kind", object: "AdminNetworkPolicy anp" })]);
+  it("ClusterNetworkPolicy is refused rather than ignored, since ignoring it would change verdicts", () => {
+    const text = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: cnp}\n";
+    expect(errors(text)).toEqual([expect.objectContaining({ path: "kind", object: "ClusterNetworkPolicy cnp" })]);
+  });
+
+  it("AdminNetworkPolicy is read (and validated: a spec is required); a namespace on it is ignored, not assumed", () => {
+    const text = "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: anp, namespace: x}\n";
+    const errs = errors(text);
+    expect(errs).toEqual([expect.objectContaining({ path: "spec", object: "AdminNetworkPolicy anp" })]);
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * Admin tiers from manifests to verdicts (issue 6, first part): AdminNetworkPolicy and the
+ * BaselineAdminNetworkPolicy load and validate, `eval --engine reference` decides them, and
+ * every command that needs the compiled core refuses them with a way forward.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { SHOP, netpol } from "./run.js";
+
+const ADMIN = fileURLToPath(new URL("../../examples/admin/admin-policies.yaml", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "netpol-admin-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const flows = join(dir, "flows.csv");
+writeFileSync(
+  flows,
+  [
+    "src,dst,protocol,port",
+    "10.244.4.50,10.244.2.30,TCP,5432", // prometheus -> database: NP denies, the ANP allows monitoring into shop
+    "fd00:10:244:5::3c,fd00:10:244:1::a,TCP,8080", // debug pod (default) -> frontend: NP allows, the ANP denies
+    "10.244.1.20,10.244.3.40,TCP,8443", // api -> checkout: NP isolates checkout and allows: the baseline is not consulted
+    "10.244.0.2,10.244.3.40,TCP,8443", // coredns -> checkout: NP isolates and denies
+    "10.244.1.10,10.244.1.20,TCP,8000", // frontend -> api: no ANP rule matches, NP allows
+    "",
+  ].join("\n"),
+);
+
+describe("admin tiers on the command line", () => {
+  it("eval --engine reference decides through the tiers", () => {
+    const r = netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows, "--engine", "reference"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(",")[4])).toEqual(["verdict", "allow", "deny", "allow", "deny", "allow"]);
+    const without = netpol(["eval", "-f", SHOP, "--flows", flows, "--engine", "reference"]);
+    expect(without.stdout.trimEnd().split("\n").map((l) => l.split(",")[4])).toEqual(["verdict", "deny", "allow", "allow", "deny", "allow"]);
+  });
+
+  it("the compiled engine refuses admin tiers instead of ignoring them, and says what works", () => {
+    const r = netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/not compiled into bundles yet: only the reference evaluator decides them: run with --engine reference/);
+    for (const args of [["compile", "-o", join(dir, "b")], ["matrix"], ["explain", "--from", "shop/api-5c8b4", "--to", "shop/database-0"], ["lint"]]) {
+      const c = netpol([args[0]!, "-f", SHOP, "-f", ADMIN, ...args.slice(1)]);
+      expect(c.status, args[0]).toBe(1);
+      expect(c.stderr, args[0]).toMatch(/AdminNetworkPolicy/);
+    }
+  });
+
+  it("validates them as the CRDs do, at field paths, and warns about equal priorities", () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, [
+      "apiVersion: policy.networking.k8s.io/v1alpha1",
+      "kind: AdminNetworkPolicy",
+      "metadata: {name: too-high}",
+      "spec:",
+      "  priority: 1001",
+      "  subject: {namespaces: {}}",
+      "  ingress: [{action: Allow, from: [{namespaces: {}}]}]",
+      "---",
+      "apiVersion: policy.networking.k8s.io/v1alpha1",
+      "kind: BaselineAdminNetworkPolicy",
+      "metadata: {name: not-default}",
+      "spec: {subject: {namespaces: {}}}",
+      "",
+    ].join("\n"));
+    const r = netpol(["eval", "-f", SHOP, "-f", bad, "--flows", flows, "--engine", "reference"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/bad\.yaml:5:\d+: AdminNetworkPolicy too-high: spec\.priority: Invalid value: 1001/);
+    expect(r.stderr).toMatch(/BaselineAdminNetworkPolicy not-default: .*default/);
+    const tie = join(dir, "tie.yaml");
+    const anp = (name: string) => ["apiVersion: policy.networking.k8s.io/v1alpha1", "kind: AdminNetworkPolicy", `metadata: {name: ${name}}`, "spec:", "  priority: 7", "  subject: {namespaces: {}}", "  ingress: [{action: Allow, from: [{namespaces: {}}]}]"].join("\n");
+    writeFileSync(tie, `${anp("b-second")}\n---\n${anp("a-first")}\n`);
+    const t = netpol(["eval", "-f", SHOP, "-f", tie, "--flows", flows, "--engine", "reference"]);
+    expect(t.status).toBe(0);
+    expect(t.stderr).toMatch(/warning: .*AdminNetworkPolicy a-first: spec\.priority: priority 7 is shared with AdminNetworkPolicy b-second .*name order \(a-first, b-second\)/);
+  });
+});
