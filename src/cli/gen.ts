@@ -25,6 +25,8 @@ export interface GenOptions {
   readonly cidrs?: number;
   readonly dualStack?: number;
   readonly seed?: number;
+  readonly adminPolicies?: number;
+  readonly baseline?: boolean;
   readonly output?: string;
   readonly force: boolean;
 }
@@ -51,6 +53,8 @@ const MAX_PODS = 1_000_000;
  */
 const FLOW_CHUNK = 2_048;
 const FILES = ["namespaces.yaml", "pods.yaml", "networkpolicies.yaml"] as const;
+/** Written only when admin policies are asked for. */
+const ADMIN_FILE = "adminpolicies.yaml";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -128,6 +132,8 @@ export function registerGen(program: Command, io: Io, run: (p: Promise<number>) 
     .option("--policies <n>", "NetworkPolicies, every feature among the first dozen", wholeNumber(0, Number.MAX_SAFE_INTEGER))
     .option("--cidrs <n>", "distinct external CIDRs (ipBlock.cidr values) the policies name", wholeNumber(0, Number.MAX_SAFE_INTEGER))
     .option("--dual-stack <fraction>", "share of pods with an IPv6 address besides their IPv4 one", fraction)
+    .option("--admin-policies <n>", "AdminNetworkPolicies as platform teams write them, into adminpolicies.yaml (default 0)", wholeNumber(0, Number.MAX_SAFE_INTEGER))
+    .option("--baseline", "add the BaselineAdminNetworkPolicy (dev may not reach prod where no NetworkPolicy decides)")
     .option("--seed <n>", `random seed: the same seed writes the same bytes (default ${DEFAULT_SEED})`, seed)
     .option("-o, --output <dir>", "directory for namespaces.yaml, pods.yaml and networkpolicies.yaml (created if needed), or - for one stream on stdout")
     .option("--force", "overwrite files that exist", false)
@@ -178,11 +184,14 @@ function clusterParams(opts: GenOptions): Required<ClusterParams> {
     cidrs,
     dualStack: opts.dualStack ?? base.dualStack ?? 0,
     seed: opts.seed ?? DEFAULT_SEED,
+    adminPolicies: opts.adminPolicies ?? 0,
+    baseline: opts.baseline === true,
   };
 }
 
 function commandLine(p: Required<ClusterParams>): string {
-  return `# netpol gen --namespaces ${p.namespaces} --pods ${p.pods} --policies ${p.policies} --cidrs ${p.cidrs} --dual-stack ${p.dualStack} --seed ${p.seed}\n`;
+  const tiers = `${p.adminPolicies > 0 ? ` --admin-policies ${p.adminPolicies}` : ""}${p.baseline ? " --baseline" : ""}`;
+  return `# netpol gen --namespaces ${p.namespaces} --pods ${p.pods} --policies ${p.policies} --cidrs ${p.cidrs} --dual-stack ${p.dualStack} --seed ${p.seed}${tiers}\n`;
 }
 
 /** Refuses to overwrite before any work is done; `wx` below closes the race. */
@@ -222,7 +231,8 @@ export async function runGen(opts: GenOptions, io: Io): Promise<number> {
   if (opts.output === undefined) throw new UsageError("gen needs -o DIR (a directory for the manifests) or -o - (stdout)");
   const params = clusterParams(opts);
   const dir = opts.output;
-  const paths = FILES.map((f) => join(dir, f));
+  const files = params.adminPolicies > 0 || params.baseline ? [...FILES, ADMIN_FILE] : FILES;
+  const paths = files.map((f) => join(dir, f));
   if (dir !== "-") {
     await refuseExisting(paths, opts.force);
     await mkdir(dir, { recursive: true }).catch((e: Error) => {
@@ -231,14 +241,14 @@ export async function runGen(opts: GenOptions, io: Io): Promise<number> {
   }
   const started = performance.now();
   const cluster = generateCluster(params);
-  const parts = [cluster.namespaces, cluster.pods, cluster.policies] as const;
+  const parts = [cluster.namespaces, cluster.pods, cluster.policies, ...(cluster.adminPolicies ? [cluster.adminPolicies] : [])];
   if (dir === "-") {
     const out = new BufferedWriter(io.stdout);
     await out.write(commandLine(params));
     for (const objects of parts) await writeDocuments(out, objects);
     await out.flush();
   } else {
-    for (let i = 0; i < FILES.length; i++) {
+    for (let i = 0; i < files.length; i++) {
       await writeFile(paths[i]!, opts.force, async (out) => {
         await out.write(commandLine(params));
         await writeDocuments(out, parts[i]!);
@@ -248,7 +258,8 @@ export async function runGen(opts: GenOptions, io: Io): Promise<number> {
   const where = dir === "-" ? "stdout" : paths.join(", ");
   io.stderr.write(
     `${count(cluster.namespaces.length, "namespace")}, ${count(cluster.pods.length, "pod")}, ` +
-      `${count(cluster.policies.length, "network policy", "network policies")} (${count(params.cidrs, "external CIDR")}, seed ${params.seed}) ` +
+      `${count(cluster.policies.length, "network policy", "network policies")}` +
+      `${cluster.adminPolicies ? `, ${count(cluster.adminPolicies.length, "admin policy", "admin policies")}` : ""} (${count(params.cidrs, "external CIDR")}, seed ${params.seed}) ` +
       `→ ${where} (${seconds(started)} s)\n`,
   );
   return 0;

@@ -5,6 +5,7 @@
  * Every object passes the loader's validation (test/gen/cluster.test.ts holds it to that).
  */
 import type * as api from "../load/api.js";
+import { generateAdminPolicies } from "./admin.js";
 import { generateApps } from "./apps.js";
 import { generateExternalBlocks } from "./cidrs.js";
 import { generateNamespaces, namespaceObject } from "./namespaces.js";
@@ -22,12 +23,17 @@ export interface ClusterParams {
   /** Share of pods with an IPv6 address besides their IPv4 one, 0..1 (default 0). */
   readonly dualStack?: number;
   readonly seed?: number;
+  /** AdminNetworkPolicies to add (default 0), and whether to add the BaselineAdminNetworkPolicy. */
+  readonly adminPolicies?: number;
+  readonly baseline?: boolean;
 }
 
 export interface GeneratedCluster {
   readonly namespaces: api.Namespace[];
   readonly pods: api.Pod[];
   readonly policies: api.NetworkPolicy[];
+  /** Present when asked for: AdminNetworkPolicies, then the baseline. */
+  readonly adminPolicies?: (api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy)[];
 }
 
 /** The pod network's /10 holds about four million addresses; stay well inside it. */
@@ -44,6 +50,7 @@ function guard(params: ClusterParams): void {
   wholeNumber(params.pods, "pods", 0, MAX_PODS);
   wholeNumber(params.policies, "policies", 0);
   wholeNumber(params.cidrs, "cidrs", 0);
+  wholeNumber(params.adminPolicies ?? 0, "adminPolicies", 0);
   const dualStack = params.dualStack ?? 0;
   if (!(dualStack >= 0 && dualStack <= 1)) throw new RangeError(`generateCluster: params.dualStack must be in 0..1, got ${dualStack}`);
   if (params.cidrs > 0 && params.policies === 0) {
@@ -63,5 +70,8 @@ export function generateCluster(params: ClusterParams): GeneratedCluster {
   const pods = generatePods(podRng, apps, namespaces, new AddressPlan(podRng, params.pods, params.dualStack ?? 0));
   const pool = generateExternalBlocks(cidrRng, params.cidrs);
   const policies = generatePolicies(policyRng, namespaces, apps, pool, params.policies);
-  return { namespaces: namespaces.map(namespaceObject), pods, policies };
+  const tiers = (params.adminPolicies ?? 0) > 0 || params.baseline === true;
+  // A stream of its own, forked last: clusters without admin policies come out as before.
+  const adminPolicies = tiers ? generateAdminPolicies(root.fork(), namespaces, params.adminPolicies ?? 0, params.baseline === true) : undefined;
+  return { namespaces: namespaces.map(namespaceObject), pods, policies, ...(adminPolicies ? { adminPolicies } : {}) };
 }

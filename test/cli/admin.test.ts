@@ -47,6 +47,18 @@ describe("admin tiers on the command line", () => {
     }
   });
 
+  it("netpol gen --admin-policies N --baseline writes adminpolicies.yaml, which loads and decides", () => {
+    const out = join(dir, "gen");
+    const g = netpol(["gen", "--preset", "SMALL", "--admin-policies", "8", "--baseline", "-o", out]);
+    expect(g.status).toBe(0);
+    expect(g.stderr).toMatch(/20 network policies, 9 admin policies .*adminpolicies\.yaml/);
+    const f = netpol(["gen", "flows", "-f", out, "--count", "500", "-o", join(dir, "gen-flows.csv"), "-q"]);
+    expect(f.status).toBe(0);
+    const r = netpol(["eval", "-f", out, "--flows", join(dir, "gen-flows.csv"), "--engine", "reference", "-q"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/500 flows: \d+ allowed, \d+ denied/);
+  });
+
   it("validates them as the CRDs do, at field paths, and warns about equal priorities", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, [
