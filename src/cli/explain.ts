@@ -11,7 +11,7 @@ import type { Cluster, Direction, Explanation, Flow, IPAddress, NetworkPolicy, P
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import { parseIP } from "../validate/ip.js";
 import type { Io } from "./io.js";
-import { UsageError } from "./io.js";
+import { InputError, UsageError } from "./io.js";
 import { paint, printDiagnostics } from "./output.js";
 
 export const EXPLAIN_FORMATS = ["text", "json", "yaml"] as const;
@@ -26,6 +26,7 @@ export interface ExplainOptions {
   readonly protocol?: string;
   readonly family?: string;
   readonly output: ExplainFormat;
+  readonly engine: "wasm" | "reference";
   readonly strict: boolean;
   readonly quiet: boolean;
 }
@@ -57,6 +58,8 @@ export interface DirectionReport {
   readonly reason: "not isolated" | "not a pod" | "self" | "rule" | "no rule matched" | "admin rule" | "baseline rule";
   /** The admin-tier rule that decided (reason "admin rule" or "baseline rule"). */
   readonly tierRule?: { readonly policy: string; readonly rule: number; readonly action: "Allow" | "Deny" };
+  /** The AdminNetworkPolicy rule whose Pass handed this direction down to NetworkPolicy and the baseline. */
+  readonly passed?: { readonly policy: string; readonly rule: number };
   /** The allowing rule (reason "rule"), or every rule tried (reason "no rule matched"). */
   readonly rules: readonly RuleMatch[];
 }
@@ -81,10 +84,13 @@ export async function runExplain(opts: ExplainOptions, io: Io): Promise<number> 
   const from = resolveSide(cluster, "--from", opts.from);
   const to = resolveSide(cluster, "--to", opts.to);
   const [src, dst] = pickFamily(from, to, opts);
-  const engine = await compile(cluster);
+  if (opts.engine === "wasm" && (cluster.adminPolicies ?? []).length > 0) {
+    throw new InputError("the compiled engine does not evaluate AdminNetworkPolicy or BaselineAdminNetworkPolicy yet: run with --engine reference");
+  }
+  const engine = opts.engine === "wasm" ? await compile(cluster) : undefined;
   const ref = new ReferenceEvaluator(cluster);
   const reports = connections(dst, opts).map(([protocol, port]) => explainOne(cluster, engine, { src: src.address, dst: dst.address, protocol, port }, ref));
-  await engine.close();
+  await engine?.close();
   if (opts.output === "json") io.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
   else if (opts.output === "yaml") io.stdout.write(stringify(reports.length === 1 ? reports[0] : reports));
   else io.stdout.write(reports.map((r) => text(r, io)).join("\n"));
@@ -160,20 +166,26 @@ function connections(dst: Side, opts: ExplainOptions): [Protocol, number][] {
 const podName = (p: Pod | undefined) => (p ? `${p.namespace}/${p.name}` : null);
 const policyName = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
 
-/** The engine's answer, held to the reference's, then walked through with the reference's detail. */
-export function explainOne(cluster: Cluster, engine: Engine, flow: Flow, ref = new ReferenceEvaluator(cluster)): ConnectionReport {
-  const core = engine.explain(flow.src, flow.dst, flow.protocol, flow.port);
+/**
+ * The engine's answer, held to the reference's, then walked through with the reference's detail
+ * (without an engine, `--engine reference`: the reference's answer alone).
+ */
+export function explainOne(cluster: Cluster, engine: Engine | undefined, flow: Flow, ref = new ReferenceEvaluator(cluster)): ConnectionReport {
   const spec = ref.explainFlow(flow);
-  const asReason = (r: typeof core.egress) => { const { names: _, ...rest } = r; return rest; };
-  const fromCore: Explanation = { verdict: core.verdict, egress: asReason(core.egress) as Reason, ingress: asReason(core.ingress) as Reason };
-  if (JSON.stringify(fromCore) !== JSON.stringify(spec)) {
-    throw new Error(`internal error: the engine and the reference evaluator disagree on ${flow.src.text} → ${flow.dst.text} ${flow.protocol}/${flow.port} (engine ${JSON.stringify(fromCore)}, reference ${JSON.stringify(spec)}); please report it`);
+  if (engine) {
+    const core = engine.explain(flow.src, flow.dst, flow.protocol, flow.port);
+    const asReason = (r: typeof core.egress) => { const { names: _, ...rest } = r; return rest; };
+    const fromCore: Explanation = { verdict: core.verdict, egress: asReason(core.egress) as Reason, ingress: asReason(core.ingress) as Reason };
+    if (JSON.stringify(fromCore) !== JSON.stringify(spec)) {
+      throw new Error(`internal error: the engine and the reference evaluator disagree on ${flow.src.text} → ${flow.dst.text} ${flow.protocol}/${flow.port} (engine ${JSON.stringify(fromCore)}, reference ${JSON.stringify(spec)}); please report it`);
+    }
   }
   const srcPod = ref.podAt(flow.src);
   const dstPod = ref.podAt(flow.dst);
   const direction = (d: Direction, pod: Pod | undefined, reason: Reason): DirectionReport => {
     const isolating = pod ? ref.isolating(pod, d) : [];
-    const base = { pod: podName(pod), isolated: isolating.length > 0, policies: isolating.map(policyName) };
+    const passed = "passed" in reason && reason.passed ? { passed: reason.passed } : {};
+    const base = { pod: podName(pod), isolated: isolating.length > 0, policies: isolating.map(policyName), ...passed };
     const match = (policy: NetworkPolicy, rule: number): RuleMatch => {
       const m = ref.ruleMatch(policy, d, rule, flow);
       const r = policy[d][rule]!;
@@ -224,12 +236,13 @@ function text(r: ConnectionReport, io: Io): string {
   for (const d of ["egress", "ingress"] as const) {
     const rep = r[d];
     const who = d === "egress" ? `egress of ${rep.pod ?? r.src.address}` : `ingress of ${rep.pod ?? r.dst.address}`;
+    if (rep.passed) lines.push(`  ${who}: [ANP] Pass (${rep.passed.policy} ${d} rule ${rep.passed.rule}) → NetworkPolicy, then the baseline`);
     const mark = paint(rep.verdict === "allow" ? "green" : "red", rep.verdict, io.stdout);
     if (rep.reason === "self") lines.push(`  ${who}: ${mark} — a pod reaching itself is not subject to policy`);
     else if (rep.reason === "not a pod") lines.push(`  ${who}: ${mark} — not a pod: no policy applies to it`);
     else if (rep.reason === "not isolated") lines.push(`  ${who}: ${mark} — no NetworkPolicy selects it for ${d}: not isolated`);
     else if (rep.tierRule) {
-      const kind = rep.reason === "admin rule" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy";
+      const kind = rep.reason === "admin rule" ? "[ANP] AdminNetworkPolicy" : "[BANP] BaselineAdminNetworkPolicy";
       lines.push(`  ${who}: ${mark} — ${kind} ${rep.tierRule.policy} ${d} rule ${rep.tierRule.rule}: ${rep.tierRule.action}`);
     }
     else {

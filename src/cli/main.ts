@@ -88,6 +88,7 @@ Examples:
     .option("--protocol <protocol>", "TCP (default), UDP or SCTP")
     .option("--family <4|6>", "which address of dual-stack pods to use (default: IPv4 when both sides have one)")
     .addOption(new Option("-o, --output <format>", "output format").choices(EXPLAIN_FORMATS).default("text"))
+    .addOption(new Option("--engine <engine>", "wasm: the compiled engine, checked against the reference; reference: the executable spec alone (what admin tiers need for now)").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
     .addHelpText(

@@ -47,6 +47,30 @@ describe("admin tiers on the command line", () => {
     }
   });
 
+  it("explain --engine reference walks the tiers: the deciding admin rule, or a Pass down to NetworkPolicy", () => {
+    const pass = join(dir, "pass.yaml");
+    writeFileSync(pass, [
+      "apiVersion: policy.networking.k8s.io/v1alpha1",
+      "kind: AdminNetworkPolicy",
+      "metadata: {name: shop-decides-own}",
+      "spec:",
+      "  priority: 1",
+      "  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}",
+      "  ingress: [{name: own, action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}]}]",
+      "",
+    ].join("\n"));
+    const r = netpol(["explain", "-f", SHOP, "-f", ADMIN, "-f", pass, "--from", "shop/frontend-7d9f8", "--to", "shop/api-5c8b4", "--port", "http", "--engine", "reference"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("  ingress of shop/api-5c8b4: [ANP] Pass (shop-decides-own ingress rule 0) → NetworkPolicy, then the baseline\n");
+    expect(r.stdout).toContain("    allowed by shop/api ingress rule 0:");
+    const j = JSON.parse(netpol(["explain", "-f", SHOP, "-f", ADMIN, "--from", "monitoring/prometheus-0", "--to", "shop/database-0", "--port", "5432", "--engine", "reference", "-o", "json"]).stdout) as { verdict: string; ingress: unknown };
+    expect(j.verdict).toBe("allow");
+    expect(j.ingress).toMatchObject({ reason: "admin rule", tierRule: { policy: "monitoring-may-scrape", rule: 0, action: "Allow" } });
+    const w = netpol(["explain", "-f", SHOP, "-f", ADMIN, "--from", "shop/frontend-7d9f8", "--to", "shop/api-5c8b4"]);
+    expect(w.status).toBe(1);
+    expect(w.stderr).toMatch(/run with --engine reference/);
+  });
+
   it("netpol gen --admin-policies N --baseline writes adminpolicies.yaml, which loads and decides", () => {
     const out = join(dir, "gen");
     const g = netpol(["gen", "--preset", "SMALL", "--admin-policies", "8", "--baseline", "-o", out]);
