@@ -2,7 +2,7 @@
 import { loadPaths } from "../model/files.js";
 import { type Finding, type Severity, lint } from "../report/lint.js";
 import type { Io } from "./io.js";
-import { InputError, UsageError } from "./io.js";
+import { UsageError } from "./io.js";
 import { paint, printDiagnostics } from "./output.js";
 
 export const LINT_FORMATS = ["text", "json"] as const;
@@ -22,9 +22,6 @@ export async function runLint(opts: LintOptions, io: Io): Promise<number> {
   if (!SEVERITIES.includes(opts.failOn as Severity)) throw new UsageError(`--fail-on takes error, warning or info, got ${JSON.stringify(opts.failOn)}`);
   const loaded = await loadPaths(opts.file, { strict: opts.strict }, io.stdin);
   printDiagnostics(loaded.warnings.filter((d) => !opts.quiet || d.severity === "warning"), io.stderr);
-  if ((loaded.cluster.adminPolicies ?? []).length > 0) {
-    throw new InputError("lint does not check AdminNetworkPolicy or BaselineAdminNetworkPolicy yet, and its NetworkPolicy findings could mislead next to them: lint the NetworkPolicies without the admin policies");
-  }
   const findings = lint(loaded.cluster);
   if (opts.output === "json") io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
   else io.stdout.write(text(findings, io));

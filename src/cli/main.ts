@@ -193,6 +193,11 @@ Findings (severity, [code]):
            a namespaceSelector item followed by a podSelector item: two
            peers (OR) where one item with both (AND) was likely meant   [peers-look-like-and]
            a rule with no peers and no ports: allows everything         [rule-allows-all]
+           AdminNetworkPolicies of one priority whose subjects share a pod
+                                                                        [admin-priority-shared]
+           an admin rule that never decides: an earlier rule, or a policy
+           decided first for every pod it applies to, covers it         [admin-rule-unreachable]
+           an admin rule whose peers match no pod                       [admin-rule-matches-nothing]
 Each names the object and the field path (spec.ingress[0].from[1]). "Matches no pod" is about
 the pods loaded with -f: lint the policies together with the cluster's pods and namespaces.
 

@@ -4,7 +4,7 @@
  * validation errors do. Pods are those with their own address (hostNetwork pods are not
  * policy endpoints); "matches no pod" is about the cluster as loaded.
  */
-import type { Cluster, Direction, IPBlock, NetworkPolicy, Peer, Pod, PolicyPort, Rule } from "../model/types.js";
+import type { AdminPolicy, AdminRule, Cluster, Direction, IPBlock, NetworkPolicy, Peer, Pod, PolicyPort, Rule } from "../model/types.js";
 import { selectorMatches } from "../reference/selector.js";
 import { cidrContains } from "../validate/ip.js";
 
@@ -27,6 +27,9 @@ export const CODES = {
   deadRule: "rule-matches-nothing",
   shadowed: "rule-shadowed",
   noDns: "egress-without-dns",
+  adminPriorityShared: "admin-priority-shared",
+  adminUnreachable: "admin-rule-unreachable",
+  adminMatchesNothing: "admin-rule-matches-nothing",
   namedPortUndefined: "named-port-undefined",
   intendedAnd: "peers-look-like-and",
   allowAll: "rule-allows-all",
@@ -109,7 +112,7 @@ export function lint(cluster: Cluster): Finding[] {
       });
     }
   }
-  findings.push(...dnsFindings(cluster, pods, peerPods));
+  findings.push(...dnsFindings(cluster, pods, peerPods), ...lintAdminTiers(cluster));
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => order[a.severity] - order[b.severity] || a.object.localeCompare(b.object) || a.path.localeCompare(b.path));
 }
@@ -162,12 +165,23 @@ function portsCover(a: readonly PolicyPort[], b: readonly PolicyPort[]): boolean
   );
 }
 
+/** An admin policy with egress rules selects the pod: an ANP rule may decide its DNS traffic, so the check leaves it out. */
+function adminEgress(cluster: Cluster, pod: Pod): boolean {
+  const ns = cluster.namespaces.find((n) => n.name === pod.namespace)!.labels;
+  return (cluster.adminPolicies ?? []).some(
+    (t) =>
+      t.tier === "admin" &&
+      t.egress.length > 0 &&
+      (t.subject.namespaces ? selectorMatches(t.subject.namespaces, ns) : selectorMatches(t.subject.pods.namespaceSelector, ns) && selectorMatches(t.subject.pods.podSelector, pod.labels)),
+  );
+}
+
 /** Pods isolated for egress whose policies allow UDP port 53 to no DNS server: name resolution breaks. */
 function dnsFindings(cluster: Cluster, pods: readonly Pod[], peerPods: (peer: Peer, policy: NetworkPolicy) => Pod[]): Finding[] {
   const bySet = new Map<string, { policies: NetworkPolicy[]; pods: Pod[] }>();
   for (const pod of pods) {
     const isolating = cluster.policies.filter((p) => p.namespace === pod.namespace && p.policyTypes.egress && selectorMatches(p.podSelector, pod.labels));
-    if (isolating.length === 0) continue;
+    if (isolating.length === 0 || adminEgress(cluster, pod)) continue;
     const key = isolating.map((p) => `${p.namespace}/${p.name}`).join(",");
     const entry = bySet.get(key) ?? { policies: isolating, pods: [] };
     entry.pods.push(pod);
@@ -206,6 +220,96 @@ function dnsFindings(cluster: Cluster, pods: readonly Pod[], peerPods: (peer: Pe
       path: "spec.policyTypes",
       message: `pods isolated for egress by ${policies.map((p) => p.name).join(", ")} (${names}) may not send DNS queries: no egress rule of these policies allows UDP port 53${servers.length > 0 ? ` to a DNS server (${servers.slice(0, 2).map((p) => `${p.namespace}/${p.name}`).join(", ")}${servers.length > 2 ? ", …" : ""})` : ""}`,
     });
+  }
+  return findings;
+}
+
+/**
+ * Findings about the admin tiers: AdminNetworkPolicies of one priority whose subjects share a
+ * pod (which applies first is implementation-defined), and rules that can never decide because
+ * a rule before them — earlier in the same policy, or in a policy of higher precedence that
+ * selects every pod this one does — matches everything they match.
+ */
+export function lintAdminTiers(cluster: Cluster): Finding[] {
+  const tiers = cluster.adminPolicies ?? [];
+  if (tiers.length === 0) return [];
+  const pods = cluster.pods.filter((p) => p.ips.length > 0);
+  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const selects = (t: AdminPolicy, p: Pod) =>
+    t.subject.namespaces
+      ? selectorMatches(t.subject.namespaces, nsLabels.get(p.namespace)!)
+      : selectorMatches(t.subject.pods.namespaceSelector, nsLabels.get(p.namespace)!) && selectorMatches(t.subject.pods.podSelector, p.labels);
+  const subjects = new Map(tiers.map((t) => [t, new Set(pods.filter((p) => selects(t, p)))]));
+  const kindOf = (t: AdminPolicy) => (t.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy");
+  const findings: Finding[] = [];
+
+  const admins = tiers.filter((t) => t.tier === "admin").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : 1));
+  for (let i = 0; i < admins.length; i++) {
+    for (let j = i + 1; j < admins.length && admins[j]!.priority === admins[i]!.priority; j++) {
+      const [a, b] = [admins[i]!, admins[j]!];
+      const shared = [...subjects.get(a)!].filter((p) => subjects.get(b)!.has(p));
+      if (shared.length === 0) continue;
+      findings.push({
+        severity: "warning", code: "admin-priority-shared", object: `AdminNetworkPolicy ${a.name}`, path: "spec.priority",
+        message: `has priority ${a.priority}, like AdminNetworkPolicy ${b.name}, and both select ${shared.length} pod${shared.length === 1 ? "" : "s"} (${shared.slice(0, 2).map((p) => `${p.namespace}/${p.name}`).join(", ")}${shared.length > 2 ? ", …" : ""}): which applies first is implementation-defined (netpol-wasm: by name)`,
+      });
+    }
+  }
+
+  const matchedPods = (r: AdminRule) =>
+    new Set(
+      pods.filter((p) =>
+        r.peers.some((peer) => {
+          if (peer.kind === "namespaces") return selectorMatches(peer.namespaceSelector, nsLabels.get(p.namespace)!);
+          if (peer.kind === "pods") return selectorMatches(peer.namespaceSelector, nsLabels.get(p.namespace)!) && selectorMatches(peer.podSelector, p.labels);
+          if (peer.kind === "networks") return p.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
+          return false;
+        }),
+      ),
+    );
+  const coversPeers = (q: AdminRule, r: AdminRule) => {
+    if (r.peers.some((p) => p.kind === "unknown" || p.kind === "nodes") || q.peers.some((p) => p.kind === "unknown")) return false;
+    const qPods = matchedPods(q);
+    if (![...matchedPods(r)].every((p) => qPods.has(p))) return false;
+    const qNets = q.peers.flatMap((p) => (p.kind === "networks" ? p.cidrs : []));
+    // An address outside the pods is matched only by networks peers: each of r's must lie in one of q's.
+    return r.peers.every((p) => p.kind !== "networks" || p.cidrs.every((c) => qNets.some((n) => n.family === c.family && n.prefix <= c.prefix && cidrContains(n, { family: c.family, bytes: c.bytes, text: c.text }))));
+  };
+  const coversPorts = (q: AdminRule, r: AdminRule) => {
+    if (q.ports === undefined) return true;
+    if (r.ports === undefined) return false;
+    return r.ports.every((rp) =>
+      q.ports!.some((qp) => {
+        if (rp.kind === "named" || qp.kind === "named") return rp.kind === "named" && qp.kind === "named" && rp.name === qp.name;
+        if (qp.protocol !== rp.protocol) return false;
+        const [lo, hi] = rp.kind === "number" ? [rp.port, rp.port] : [rp.start, rp.end];
+        return qp.kind === "number" ? lo === qp.port && hi === qp.port : qp.start <= lo && hi <= qp.end;
+      }),
+    );
+  };
+  const order = [...admins, ...tiers.filter((t) => t.tier === "baseline")];
+  for (const [k, t] of order.entries()) {
+    const mine = subjects.get(t)!;
+    for (const direction of ["ingress", "egress"] as const) {
+      t[direction].forEach((r, ri) => {
+        if (mine.size > 0 && matchedPods(r).size === 0 && r.peers.every((p) => p.kind === "namespaces" || p.kind === "pods")) {
+          findings.push({ severity: "warning", code: "admin-rule-matches-nothing", object: `${kindOf(t)} ${t.name}`, path: `spec.${direction}[${ri}]`, message: "none of its peers matches a pod: the rule never decides" });
+          return;
+        }
+        // Rules before this one that apply to every pod this policy selects.
+        const before: { policy: AdminPolicy; index: number; rule: AdminRule }[] = [];
+        for (const earlier of order.slice(0, k)) {
+          if (earlier.tier === "baseline") continue;
+          const theirs = subjects.get(earlier)!;
+          if ([...mine].every((p) => theirs.has(p))) earlier[direction].forEach((rule, index) => before.push({ policy: earlier, index, rule }));
+        }
+        t[direction].slice(0, ri).forEach((rule, index) => before.push({ policy: t, index, rule }));
+        const cover = before.find((b) => coversPorts(b.rule, r) && coversPeers(b.rule, r));
+        if (!cover || mine.size === 0) return;
+        const where = cover.policy === t ? `${direction}[${cover.index}] of this policy` : `${kindOf(cover.policy)} ${cover.policy.name} ${direction}[${cover.index}] (decided first)`;
+        findings.push({ severity: "warning", code: "admin-rule-unreachable", object: `${kindOf(t)} ${t.name}`, path: `spec.${direction}[${ri}]`, message: `never decides: ${where} matches every connection it matches, for every pod it applies to` });
+      });
+    }
   }
   return findings;
 }
