@@ -116,6 +116,7 @@ Examples:
     .addOption(new Option("--namespace <ns>", "only pods of this namespace, as sources and destinations; repeatable").argParser(collect).default([]))
     .addOption(new Option("-o, --output <format>", "output format").choices(MATRIX_FORMATS).default("table"))
     .option("--max-cells <n>", "refuse tables larger than this (pods × pods × ports)", "200000000")
+    .addOption(new Option("--engine <engine>", "wasm: the compiled engine; reference: the executable spec, flow by flow (what admin tiers need for now)").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
     .addHelpText(

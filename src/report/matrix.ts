@@ -5,7 +5,8 @@
  */
 import { FAMILY_V6, type FlowBatch, PROTOCOL_CODE, writeAddress } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
-import type { NetworkPolicy, Pod, Protocol } from "../model/types.js";
+import type { NetworkPolicy, Pod, Protocol, Reason } from "../model/types.js";
+import type { ReferenceEvaluator } from "../reference/evaluator.js";
 
 /** A port to tabulate: a number, or a name each destination pod resolves (cells stay n/a where it does not). */
 export type PortSpec = { readonly protocol: Protocol; readonly port: number } | { readonly protocol: Protocol; readonly name: string };
@@ -140,4 +141,46 @@ export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint
   }
   if (n > 0) flush();
   return { spec, sources, destinations, cells, ...(pairIndex ? { reasons: { pairs, index: pairIndex } } : {}) };
+}
+
+/**
+ * The same table from the reference evaluator, flow by flow: slow on purpose, for what the
+ * compiled core does not evaluate yet (admin tiers). Reasons, when asked for, are labels
+ * numbered in order of appearance; `labels[code]` names them.
+ */
+export function referenceMatrix(
+  ref: ReferenceEvaluator, sources: readonly Pod[], destinations: readonly Pod[], spec: PortSpec, label: (r: Reason) => string, options: { reasons?: boolean } = {},
+): Matrix & { labels: string[] } {
+  const n = destinations.length;
+  const cells = new Uint8Array(sources.length * n).fill(CELL_NONE);
+  const index = new Uint32Array(cells.length);
+  const labels: string[] = [""];
+  const codes = new Map<string, number>([["", 0]]);
+  const code = (text: string) => {
+    let c = codes.get(text);
+    if (c === undefined) codes.set(text, (c = labels.push(text) - 1));
+    return c;
+  };
+  const pairs: [number, number][] = [[0, 0]];
+  const pairKeys = new Map<string, number>([["0:0", 0]]);
+  sources.forEach((s, i) =>
+    destinations.forEach((d, j) => {
+      const port = "port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort;
+      const family = ([4, 6] as const).find((f) => s.ips.some((ip) => ip.family === f) && d.ips.some((ip) => ip.family === f));
+      if (port === undefined || family === undefined) return;
+      const flow = { src: s.ips.find((ip) => ip.family === family)!, dst: d.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
+      if (!options.reasons) {
+        cells[i * n + j] = ref.decideFlow(flow) === "allow" ? CELL_ALLOW : CELL_DENY;
+        return;
+      }
+      const x = ref.explainFlow(flow);
+      cells[i * n + j] = x.verdict === "allow" ? CELL_ALLOW : CELL_DENY;
+      const pair: [number, number] = [code(label(x.egress)), code(label(x.ingress))];
+      const key = pair.join(":");
+      let p = pairKeys.get(key);
+      if (p === undefined) pairKeys.set(key, (p = pairs.push(pair) - 1));
+      index[i * n + j] = p;
+    }),
+  );
+  return { spec, sources, destinations, cells, labels, ...(options.reasons ? { reasons: { pairs, index } } : {}) };
 }

@@ -71,6 +71,19 @@ describe("admin tiers on the command line", () => {
     expect(w.stderr).toMatch(/run with --engine reference/);
   });
 
+  it("matrix --engine reference tabulates through the tiers, and equals the compiled engine without them", () => {
+    const plain = ["matrix", "-f", SHOP, "-o", "json"];
+    expect(netpol([...plain, "--engine", "reference"]).stdout).toBe(netpol(plain).stdout);
+    const r = netpol(["matrix", "-f", SHOP, "-f", ADMIN, "--ports", "5432/TCP", "-o", "json", "--engine", "reference"]);
+    expect(r.status).toBe(0);
+    const m = JSON.parse(r.stdout) as { pods: string[]; ports: { rows: string[] }[] };
+    // prometheus now reaches every shop pod (the ANP allows monitoring in); without the tiers it reached none.
+    const row = m.ports[0]!.rows[m.pods.indexOf("monitoring/prometheus-0")]!;
+    expect(m.pods.filter((p) => p.startsWith("shop/")).map((p) => row[m.pods.indexOf(p)])).toEqual([".", ".", "."]);
+    const html = netpol(["matrix", "-f", SHOP, "-f", ADMIN, "--ports", "8080/TCP", "-o", "html", "--engine", "reference"]).stdout;
+    expect(html).toContain("ANP monitoring-may-scrape[1] Deny");
+  });
+
   it("lint checks the admin tiers with the NetworkPolicies (the shop and its admin policies are clean)", () => {
     const r = netpol(["lint", "-f", SHOP, "-f", ADMIN]);
     expect(r.status).toBe(0);
