@@ -160,4 +160,43 @@ export interface Node {
   status?: { addresses?: { type?: string; address?: string }[] };
 }
 
-export type ApiObject = NetworkPolicy | Namespace | Pod | AdminNetworkPolicy | BaselineAdminNetworkPolicy | Node;
+/** policy.networking.k8s.io/v1alpha2: one kind for both tiers (Admin, Baseline). */
+export interface ClusterNetworkPolicyPort {
+  number?: number;
+  range?: { start?: number; end?: number };
+}
+
+/** Exactly one field. */
+export interface ClusterNetworkPolicyProtocol {
+  tcp?: { destinationPort?: ClusterNetworkPolicyPort };
+  udp?: { destinationPort?: ClusterNetworkPolicyPort };
+  sctp?: { destinationPort?: ClusterNetworkPolicyPort };
+  destinationNamedPort?: string;
+}
+
+export interface ClusterNetworkPolicyPeer extends AdminNetworkPolicyPeer {
+  domainNames?: string[];
+}
+
+export interface ClusterNetworkPolicyRule {
+  name?: string;
+  action?: string;
+  from?: ClusterNetworkPolicyPeer[];
+  to?: ClusterNetworkPolicyPeer[];
+  protocols?: ClusterNetworkPolicyProtocol[];
+}
+
+export interface ClusterNetworkPolicy {
+  apiVersion: "policy.networking.k8s.io/v1alpha2";
+  kind: "ClusterNetworkPolicy";
+  metadata: ObjectMeta;
+  spec?: {
+    tier?: string;
+    priority?: number;
+    subject?: AdminNetworkPolicySubject;
+    ingress?: ClusterNetworkPolicyRule[];
+    egress?: ClusterNetworkPolicyRule[];
+  };
+}
+
+export type ApiObject = NetworkPolicy | Namespace | Pod | AdminNetworkPolicy | BaselineAdminNetworkPolicy | ClusterNetworkPolicy | Node;

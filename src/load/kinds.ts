@@ -5,7 +5,7 @@
  * netpol-wasm owns, is an error, because ignoring it could turn a policy into nothing.
  */
 
-export type Modelled = "Namespace" | "Pod" | "NetworkPolicy" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "Node";
+export type Modelled = "Namespace" | "Pod" | "NetworkPolicy" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" | "Node";
 
 export const MODELLED: Readonly<Record<Modelled, string>> = {
   Namespace: "v1",
@@ -13,6 +13,7 @@ export const MODELLED: Readonly<Record<Modelled, string>> = {
   NetworkPolicy: "networking.k8s.io/v1",
   AdminNetworkPolicy: "policy.networking.k8s.io/v1alpha1",
   BaselineAdminNetworkPolicy: "policy.networking.k8s.io/v1alpha1",
+  ClusterNetworkPolicy: "policy.networking.k8s.io/v1alpha2",
   Node: "v1",
 };
 
@@ -50,7 +51,7 @@ const KNOWN: Readonly<Record<string, readonly string[]>> = {
 const OWNED_GROUPS = new Set(["", "networking.k8s.io", "policy.networking.k8s.io"]);
 
 /** Kinds of our groups that are understood but not evaluated yet: refusing beats wrong verdicts. */
-const NOT_YET: ReadonlySet<string> = new Set(["ClusterNetworkPolicy"]);
+const NOT_YET: ReadonlySet<string> = new Set<string>();
 
 export type KindVerdict =
   | { readonly action: "read"; readonly kind: Modelled }

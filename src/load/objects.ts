@@ -9,7 +9,7 @@ import { classifyKind, type Modelled } from "./kinds.js";
 import type { ParsedDocument } from "./parse.js";
 import { type FieldPath, renderPath } from "./path.js";
 import {
-  adminNetworkPolicySchema, baselineAdminNetworkPolicySchema, namespaceSchema, networkPolicySchema, nodeSchema, podSchema, type Schema,
+  adminNetworkPolicySchema, baselineAdminNetworkPolicySchema, clusterNetworkPolicySchema, namespaceSchema, networkPolicySchema, nodeSchema, podSchema, type Schema,
 } from "./schema.js";
 
 export interface LoadedObject {
@@ -40,12 +40,13 @@ const SCHEMAS: Readonly<Record<Modelled, Schema>> = {
   NetworkPolicy: networkPolicySchema,
   AdminNetworkPolicy: adminNetworkPolicySchema,
   BaselineAdminNetworkPolicy: baselineAdminNetworkPolicySchema,
+  ClusterNetworkPolicy: clusterNetworkPolicySchema,
   Node: nodeSchema,
 };
 
 const NAMESPACED: ReadonlySet<Modelled> = new Set(["Pod", "NetworkPolicy"]);
 /** Kinds without a namespace: a metadata.namespace on them is ignored (with a warning from validation). */
-export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(["Namespace", "Node", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"]);
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(["Namespace", "Node", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"]);
 
 /** `NetworkPolicy prod/db-allow`, or the document number when the object has no usable name. */
 export function describeObject(kind: string, object: unknown, document: ParsedDocument, at: FieldPath): string {

@@ -122,6 +122,35 @@ export const baselineAdminNetworkPolicySchema = closed("BaselineAdminNetworkPoli
   status: any,
 });
 
+const cnpPort = closed("Port", { number: int32, range: closed("PortRange", { start: int32, end: int32 }) });
+const cnpProtocol = closed("ClusterNetworkPolicyProtocol", {
+  tcp: closed("ClusterNetworkPolicyProtocolTCP", { destinationPort: cnpPort }),
+  udp: closed("ClusterNetworkPolicyProtocolUDP", { destinationPort: cnpPort }),
+  sctp: closed("ClusterNetworkPolicyProtocolSCTP", { destinationPort: cnpPort }),
+  destinationNamedPort: str,
+});
+
+export const clusterNetworkPolicySchema = closed("ClusterNetworkPolicy", {
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: closed("ClusterNetworkPolicySpec", {
+    tier: str,
+    priority: int32,
+    subject: closed("ClusterNetworkPolicySubject", { namespaces: labelSelector, pods: namespacedPod }),
+    ingress: list(closed("ClusterNetworkPolicyIngressRule", { name: str, action: str, from: list(closed("ClusterNetworkPolicyIngressPeer", { namespaces: labelSelector, pods: namespacedPod })), protocols: list(cnpProtocol) })),
+    egress: list(
+      closed("ClusterNetworkPolicyEgressRule", {
+        name: str,
+        action: str,
+        to: list(closed("ClusterNetworkPolicyEgressPeer", { namespaces: labelSelector, pods: namespacedPod, nodes: labelSelector, networks: list(str), domainNames: list(str) })),
+        protocols: list(cnpProtocol),
+      }),
+    ),
+  }),
+  status: any,
+});
+
 export const nodeSchema = closed("Node", {
   apiVersion: str,
   kind: str,

@@ -147,3 +147,35 @@ export function buildNode(n: api.Node): Node {
   }
   return { name: n.metadata.name!, labels: { ...n.metadata.labels }, addresses };
 }
+
+/** A ClusterNetworkPolicy (v1alpha2) in the same model: Accept is Allow; `protocols` become ports. */
+export function buildClusterNetworkPolicy(o: api.ClusterNetworkPolicy): AdminPolicy {
+  const spec = o.spec ?? {};
+  const s = spec.subject ?? {};
+  const subject: AdminSubject = s.namespaces
+    ? { namespaces: buildSelector(s.namespaces) }
+    : { pods: { namespaceSelector: buildSelector(s.pods?.namespaceSelector), podSelector: buildSelector(s.pods?.podSelector) } };
+  const rule = (r: api.ClusterNetworkPolicyRule, peers: api.ClusterNetworkPolicyPeer[] | undefined): AdminRule => ({
+    ...(r.name !== undefined ? { name: r.name } : {}),
+    action: (r.action === "Accept" ? "Allow" : r.action) as AdminAction,
+    // domainNames cannot be evaluated from manifests: the peer fails closed (ANP.md §5).
+    peers: (peers ?? []).map((p) => (p.domainNames !== undefined ? { kind: "unknown" } : buildAdminPeer(p))),
+    ...(r.protocols !== undefined ? { ports: r.protocols.map(buildCnpProtocol) } : {}),
+  });
+  return {
+    tier: spec.tier === "Baseline" ? "baseline" : "admin",
+    name: o.metadata.name!,
+    priority: spec.priority ?? 0,
+    subject,
+    ingress: (spec.ingress ?? []).map((r) => rule(r, r.from)),
+    egress: (spec.egress ?? []).map((r) => rule(r, r.to)),
+  };
+}
+
+function buildCnpProtocol(p: api.ClusterNetworkPolicyProtocol): AdminPort {
+  if (p.destinationNamedPort !== undefined) return { kind: "named", name: p.destinationNamedPort };
+  const protocol: Protocol = p.tcp ? "TCP" : p.udp ? "UDP" : "SCTP";
+  const port = (p.tcp ?? p.udp ?? p.sctp)!.destinationPort!;
+  if (port.range) return { kind: "range", protocol, start: port.range.start!, end: port.range.end! };
+  return { kind: "number", protocol, port: port.number! };
+}

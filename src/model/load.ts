@@ -8,7 +8,7 @@ import { type Diagnostic, PolicyError } from "../load/diagnostics.js";
 import { CLUSTER_SCOPED, describeObject, type LoadedObject, locatedIssue, readObjects } from "../load/objects.js";
 import { type ParsedDocument, type Source, parseText } from "../load/parse.js";
 import { validateObject } from "../validate/index.js";
-import { buildAdminPolicy, buildNamespace, buildNode, buildPod, buildPolicy, implicitNamespace } from "./build.js";
+import { buildAdminPolicy, buildClusterNetworkPolicy, buildNamespace, buildNode, buildPod, buildPolicy, implicitNamespace } from "./build.js";
 import type { AdminPolicy, Cluster, Namespace, Node, Pod } from "./types.js";
 
 export type { Source };
@@ -114,7 +114,7 @@ function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): 
     } else if (o.kind === "NetworkPolicy") policies.push(buildPolicy(o.object as api.NetworkPolicy));
     else if (o.kind === "AdminNetworkPolicy" || o.kind === "BaselineAdminNetworkPolicy") {
       adminPolicies.push(buildAdminPolicy(o.object as api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy));
-    } else if (o.kind === "Node") nodes.push(buildNode(o.object as api.Node));
+    } else if (o.kind === "ClusterNetworkPolicy") adminPolicies.push(buildClusterNetworkPolicy(o.object as api.ClusterNetworkPolicy)); else if (o.kind === "Node") nodes.push(buildNode(o.object as api.Node));
   }
   for (const o of objects) {
     const ns = o.object.metadata.namespace;
@@ -127,7 +127,9 @@ function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): 
     });
   }
   const sorted = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const at = new Map(objects.filter((o) => o.kind === "AdminNetworkPolicy").map((o) => [o.object.metadata.name!, o]));
+  const at = new Map(
+    objects.filter((o) => o.kind === "AdminNetworkPolicy" || o.kind === "BaselineAdminNetworkPolicy" || o.kind === "ClusterNetworkPolicy").map((o) => [o.object.metadata.name!, o]),
+  );
   diagnostics.push(...samePriority(adminPolicies, at));
   return { namespaces: sorted, pods, policies, ...(adminPolicies.length > 0 ? { adminPolicies } : {}), ...(nodes.length > 0 ? { nodes } : {}) };
 }
@@ -137,12 +139,16 @@ function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): 
  * implementation. netpol-wasm takes them by name, and says so, naming both.
  */
 function samePriority(policies: readonly AdminPolicy[], at: ReadonlyMap<string, LoadedObject>): Diagnostic[] {
-  const byPriority = new Map<number, string[]>();
-  for (const p of policies) if (p.tier === "admin") byPriority.set(p.priority, [...(byPriority.get(p.priority) ?? []), p.name]);
+  const byPriority = new Map<string, AdminPolicy[]>();
+  for (const p of policies) {
+    const key = `${p.tier}:${p.priority}`;
+    byPriority.set(key, [...(byPriority.get(key) ?? []), p]);
+  }
+  const label = (name: string) => `${at.get(name)?.kind ?? "AdminNetworkPolicy"} ${name}`;
   const out: Diagnostic[] = [];
-  for (const [priority, names] of byPriority) {
-    if (names.length < 2) continue;
-    const sorted = [...names].sort();
+  for (const group of byPriority.values()) {
+    if (group.length < 2) continue;
+    const sorted = group.map((p) => p.name).sort();
     const first = at.get(sorted[0]!);
     const pos = first?.document.locate([...first.at, "spec", "priority"]);
     out.push({
@@ -150,9 +156,9 @@ function samePriority(policies: readonly AdminPolicy[], at: ReadonlyMap<string, 
       file: first?.document.file,
       line: pos?.line,
       column: pos?.column,
-      object: `AdminNetworkPolicy ${sorted[0]}`,
+      object: label(sorted[0]!),
       path: "spec.priority",
-      message: `priority ${priority} is shared with ${sorted.slice(1).map((n) => `AdminNetworkPolicy ${n}${at.get(n) ? ` (${place(at.get(n)!)})` : ""}`).join(", ")}: which applies first is implementation-defined; netpol-wasm evaluates them in name order (${sorted.join(", ")})`,
+      message: `priority ${group[0]!.priority} (${group[0]!.tier} tier) is shared with ${sorted.slice(1).map((n) => `${label(n)}${at.get(n) ? ` (${place(at.get(n)!)})` : ""}`).join(", ")}: which applies first is implementation-defined; netpol-wasm evaluates them in name order (${sorted.join(", ")})`,
     });
   }
   return out;

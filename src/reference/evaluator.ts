@@ -32,7 +32,8 @@ export class ReferenceEvaluator {
     cluster.policies.forEach((p, i) => this.indexOf.set(p, i));
     const tiers = cluster.adminPolicies ?? [];
     this.admin = tiers.filter((p) => p.tier === "admin").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    this.baseline = tiers.filter((p) => p.tier === "baseline");
+    // Baseline-tier ClusterNetworkPolicies have priorities too (the v1alpha1 baseline is one policy).
+    this.baseline = tiers.filter((p) => p.tier === "baseline").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Convenience form: addresses as text. */
@@ -60,7 +61,8 @@ export class ReferenceEvaluator {
     if (admin && admin.action !== "Pass") return admin.action === "Allow";
     if (this.isolating(pod, direction).length > 0) return this.directionAllows(pod, direction, peer, destination, flow);
     const baseline = this.tierDecision(this.baseline, pod, direction, peer, destination, flow);
-    return baseline === undefined || baseline.action === "Allow";
+    // Pass in the baseline tier (ClusterNetworkPolicy) goes on to the default: allowed.
+    return baseline === undefined || baseline.action !== "Deny";
   }
 
   /** The first rule of the tier's policies selecting the pod (in order) that matches; undefined if none. */
@@ -138,7 +140,7 @@ export class ReferenceEvaluator {
     const np = this.directionReason(pod, direction, peer, destination, flow);
     if (np.kind !== "none") return { ...np, ...passed } as Reason;
     const base = this.tierDecision(this.baseline, pod, direction, peer, destination, flow);
-    if (base) return { kind: "tier", tier: "baseline", policy: base.policy.name, rule: base.rule, action: base.action as "Allow" | "Deny", ...passed };
+    if (base && base.action !== "Pass") return { kind: "tier", tier: "baseline", policy: base.policy.name, rule: base.rule, action: base.action, ...passed };
     return { kind: "none", ...passed };
   }
 

@@ -18,6 +18,10 @@ import type {
   BaselineAdminNetworkPolicy,
   Node,
   ObjectMeta,
+  ClusterNetworkPolicy,
+  ClusterNetworkPolicyPort,
+  ClusterNetworkPolicyProtocol,
+  ClusterNetworkPolicyRule,
 } from "../load/api.js";
 import { type FieldIssue, fieldWarning, issue, showValue } from "../load/diagnostics.js";
 import { type FieldPath, renderPath } from "../load/path.js";
@@ -259,5 +263,85 @@ export function validateNode(node: Node): FieldIssue[] {
     if (!IP_ADDRESS_TYPES.includes(address.type ?? "")) return;
     out.push(...checkIP(address.address ?? "", ["status", "addresses", i, "address"], { strict: false }).issues);
   });
+  return out;
+}
+
+// policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy: one kind for both tiers, at most 25
+// rules, peers, protocols and networks; actions Accept/Deny/Pass; `protocols` instead of ports.
+const CNP_TIERS = ["Admin", "Baseline"];
+const CNP_ACTIONS = ["Accept", "Deny", "Pass"];
+const CNP_MAX = 25;
+const CNP_NAMED_PORT_RULE = "networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames";
+const DOMAIN_NAME = /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+
+function validateCnpPort(port: ClusterNetworkPolicyPort | undefined, path: FieldPath): FieldIssue[] {
+  if (port === undefined) return [issue.invalid(path.slice(0, -1), 0, `${inBody(path.slice(0, -1))} should have at least 1 properties`)];
+  const out = checkOneField(port, path);
+  if (port.number !== undefined) out.push(...checkRange(port.number, [...path, "number"], 1, 65535));
+  if (port.range !== undefined) {
+    const at = [...path, "range"];
+    out.push(...checkRange(port.range.start, [...at, "start"], 1, 65535), ...checkRange(port.range.end, [...at, "end"], 1, 65535));
+    if (port.range.start !== undefined && port.range.end !== undefined && port.range.start >= port.range.end) out.push(celRule(at, PORT_RANGE_RULE));
+  }
+  return out;
+}
+
+function validateCnpProtocol(protocol: ClusterNetworkPolicyProtocol, path: FieldPath): FieldIssue[] {
+  const out = checkOneField(protocol, path);
+  for (const p of ["tcp", "udp", "sctp"] as const) {
+    if (protocol[p] !== undefined) out.push(...validateCnpPort(protocol[p]!.destinationPort, [...path, p, "destinationPort"]));
+  }
+  const name = protocol.destinationNamedPort;
+  if (name !== undefined) for (const msg of isValidPortName(name)) out.push(issue.invalid([...path, "destinationNamedPort"], name, msg));
+  return out;
+}
+
+function validateCnpRule(rule: ClusterNetworkPolicyRule, path: FieldPath, direction: "ingress" | "egress", options: ValidateOptions): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  if (rule.name !== undefined && characters(rule.name) > MAX_RULE_NAME) out.push(issue.tooLong([...path, "name"], MAX_RULE_NAME));
+  if (rule.action === undefined) out.push(issue.required([...path, "action"]));
+  else if (!CNP_ACTIONS.includes(rule.action)) out.push(issue.notSupported([...path, "action"], rule.action, CNP_ACTIONS));
+  const key = direction === "ingress" ? "from" : "to";
+  const peers = rule[key];
+  if (peers === undefined) out.push(issue.required([...path, key]));
+  else {
+    out.push(...checkItems(peers, [...path, key], 1, CNP_MAX));
+    peers.forEach((peer, j) => {
+      const at = [...path, key, j];
+      const { domainNames, ...rest } = peer;
+      if (domainNames === undefined) out.push(...validatePeer(rest, at, options));
+      else {
+        out.push(...checkOneField(peer, at));
+        out.push(fieldWarning([...at, "domainNames"], "not evaluated (names need DNS at run time): the peer fails closed, so an Accept rule matches nothing through it and a Deny or Pass rule denies everything"));
+        domainNames.forEach((d, k) => {
+          if (!DOMAIN_NAME.test(d)) out.push(issue.invalid([...at, "domainNames", k], d, `${inBody([...at, "domainNames", k])} should match '${DOMAIN_NAME.source}'`));
+        });
+      }
+      if (peer.networks !== undefined && peer.networks.length > CNP_MAX) out.push(issue.tooMany([...at, "networks"], peer.networks.length, CNP_MAX));
+    });
+  }
+  if (rule.protocols !== undefined) {
+    out.push(...checkItems(rule.protocols, [...path, "protocols"], 1, CNP_MAX));
+    rule.protocols.forEach((p, j) => out.push(...validateCnpProtocol(p, [...path, "protocols", j])));
+  }
+  const nonPod = (rule.to ?? []).some((p) => p.networks !== undefined || p.nodes !== undefined || p.domainNames !== undefined);
+  if (direction === "egress" && nonPod && (rule.protocols ?? []).some((p) => p.destinationNamedPort !== undefined)) out.push(celRule(path, CNP_NAMED_PORT_RULE));
+  return out;
+}
+
+export function validateClusterNetworkPolicy(cnp: ClusterNetworkPolicy, options: ValidateOptions): FieldIssue[] {
+  const out = validateClusterScopedMeta(cnp.kind, cnp.metadata);
+  const spec = cnp.spec;
+  if (spec === undefined) return [...out, issue.required(["spec"])];
+  if (spec.tier === undefined) out.push(issue.required(["spec", "tier"]));
+  else if (!CNP_TIERS.includes(spec.tier)) out.push(issue.notSupported(["spec", "tier"], spec.tier, CNP_TIERS));
+  out.push(...checkRange(spec.priority, ["spec", "priority"], 0, 1000));
+  out.push(...validateSubject(spec.subject, ["spec", "subject"]));
+  for (const direction of ["ingress", "egress"] as const) {
+    const rules = spec[direction];
+    if (rules === undefined) continue;
+    out.push(...checkItems(rules, ["spec", direction], 0, CNP_MAX));
+    rules.forEach((rule, i) => out.push(...validateCnpRule(rule, ["spec", direction, i], direction, options)));
+  }
   return out;
 }

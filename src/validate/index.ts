@@ -6,7 +6,7 @@
 
 import type { ApiObject } from "../load/api.js";
 import type { FieldIssue } from "../load/diagnostics.js";
-import { validateAdminNetworkPolicy, validateBaselineAdminNetworkPolicy, validateNode } from "./adminpolicy.js";
+import { validateAdminNetworkPolicy, validateBaselineAdminNetworkPolicy, validateClusterNetworkPolicy, validateNode } from "./adminpolicy.js";
 import { validateNamespace } from "./namespace.js";
 import { validateNetworkPolicy } from "./networkpolicy.js";
 import { validatePod } from "./pod.js";
@@ -32,6 +32,8 @@ export function validateObject(obj: ApiObject, options: ValidateOptions): FieldI
       return validateAdminNetworkPolicy(obj, options);
     case "BaselineAdminNetworkPolicy":
       return validateBaselineAdminNetworkPolicy(obj, options);
+    case "ClusterNetworkPolicy":
+      return validateClusterNetworkPolicy(obj, options);
     case "Node":
       return validateNode(obj);
   }

@@ -128,6 +128,6 @@ describe("admin tiers on the command line", () => {
     writeFileSync(tie, `${anp("b-second")}\n---\n${anp("a-first")}\n`);
     const t = netpol(["eval", "-f", SHOP, "-f", tie, "--flows", flows, "--engine", "reference"]);
     expect(t.status).toBe(0);
-    expect(t.stderr).toMatch(/warning: .*AdminNetworkPolicy a-first: spec\.priority: priority 7 is shared with AdminNetworkPolicy b-second .*name order \(a-first, b-second\)/);
+    expect(t.stderr).toMatch(/warning: .*AdminNetworkPolicy a-first: spec\.priority: priority 7 \(admin tier\) is shared with AdminNetworkPolicy b-second .*name order \(a-first, b-second\)/);
   });
 });

@@ -10,7 +10,7 @@ describe("generated admin tiers", () => {
     const g = generateCluster({ ...PRESETS.LARGE, seed: 1, adminPolicies: 200, baseline: true });
     expect(g.adminPolicies).toHaveLength(201);
     const { cluster, warnings } = clusterFromObjects([...g.namespaces, ...g.pods, ...g.policies, ...g.adminPolicies!]);
-    expect(warnings.filter((w) => w.severity === "warning" && !/priority \d+ is shared/.test(w.message))).toEqual([]);
+    expect(warnings.filter((w) => w.severity === "warning" && !/priority \d+ \(\w+ tier\) is shared/.test(w.message))).toEqual([]);
     expect(cluster.adminPolicies!.filter((p) => p.tier === "baseline")).toHaveLength(1);
     const names = new Set(cluster.adminPolicies!.map((p) => p.name));
     expect(names.size).toBe(201);

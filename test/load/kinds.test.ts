@@ -252,9 +252,11 @@ data: {anything: goes}
     expect(errors(policy("networking.k8s.io/v1", "NetworkPolicyRule"))).toEqual([expect.objectContaining({ path: "kind" })]);
   });
 
-  it("ClusterNetworkPolicy is refused rather than ignored, since ignoring it would change verdicts", () => {
+  it("ClusterNetworkPolicy is read at v1alpha2 only (and validated: a spec is required)", () => {
     const text = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: cnp}\n";
-    expect(errors(text)).toEqual([expect.objectContaining({ path: "kind", object: "ClusterNetworkPolicy cnp" })]);
+    expect(errors(text)).toEqual([expect.objectContaining({ path: "spec", object: "ClusterNetworkPolicy cnp" })]);
+    const old = "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: ClusterNetworkPolicy\nmetadata: {name: cnp}\n";
+    expect(errors(old)).toEqual([expect.objectContaining({ path: "kind", message: expect.stringMatching(/served as "policy.networking.k8s.io\/v1alpha2"/) })]);
   });
 
   it("AdminNetworkPolicy is read (and validated: a spec is required); a namespace on it is ignored, not assumed", () => {

@@ -60,7 +60,8 @@ describe("netpol diff (library)", () => {
       }),
       { numRuns: 60 },
     );
-    expect(withChanges).toBeGreaterThan(20); // the property saw real differences, not only empty diffs
+    // The property saw real differences, not only empty diffs (typically a third to a half of the runs).
+    expect(withChanges).toBeGreaterThan(5);
   });
 
   it("finds nothing when both sides are the same", () => {
