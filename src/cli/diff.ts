@@ -4,11 +4,12 @@
  */
 import { type Engine, compile } from "../engine/engine.js";
 import { loadPaths } from "../model/files.js";
-import { type Change, type DiffResult, diffClusters } from "../report/diff.js";
+import type { Cluster, Reason } from "../model/types.js";
+import { type Change, type DiffResult, diffClusters, diffClustersReference } from "../report/diff.js";
 import { specLabel } from "../report/matrix.js";
-import { labelled } from "./deciders.js";
+import { type LabelledReason, labelled } from "./deciders.js";
 import type { Io } from "./io.js";
-import { UsageError } from "./io.js";
+import { InputError, UsageError } from "./io.js";
 import { parsePorts } from "./matrix.js";
 import { BufferedWriter, paint, printDiagnostics } from "./output.js";
 
@@ -24,6 +25,7 @@ export interface DiffOptions {
   readonly limit: string;
   readonly strict: boolean;
   readonly quiet: boolean;
+  readonly engine: "wasm" | "reference";
 }
 
 export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
@@ -41,31 +43,61 @@ export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
   };
   const before = await load(opts.before, "before");
   const after = await load(opts.after, "after");
-  const engines = { before: await compile(before), after: await compile(after) };
+  const tiers = (before.adminPolicies ?? []).length + (after.adminPolicies ?? []).length > 0;
+  if (opts.engine === "wasm" && tiers) {
+    throw new InputError("the compiled engine does not evaluate AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy yet: run with --engine reference (connection by connection)");
+  }
   const started = performance.now();
-  const result = diffClusters(before, after, engines, { ports });
+  let result: DiffResult;
+  let why: Labeller;
+  let close = async () => {};
+  if (opts.engine === "wasm") {
+    const engines = { before: await compile(before), after: await compile(after) };
+    result = diffClusters(before, after, engines, { ports });
+    why = { before: (code) => engineLabel(engines.before, code), after: (code) => engineLabel(engines.after, code) };
+    close = async () => void (await Promise.all([engines.before.close(), engines.after.close()]));
+  } else {
+    const r = diffClustersReference(before, after, referenceLabel, { ports });
+    result = r;
+    why = { before: (code) => r.labels.before[code]!, after: (code) => r.labels.after[code]! };
+  }
   const seconds = (performance.now() - started) / 1000;
   const out = new BufferedWriter(io.stdout);
-  if (opts.output === "json") await out.write(`${JSON.stringify(asJson(result, engines), null, 2)}\n`);
-  else await text(result, engines, limit, out, io);
+  if (opts.output === "json") await out.write(`${JSON.stringify(asJson(result, why), null, 2)}\n`);
+  else await text(result, why, limit, out, io);
   await out.flush();
   io.stderr.write(
     `${result.connections} connections compared: ${result.affectedPods} of ${result.pods} pods touched by the change, ${result.externals.length} external address classes, ${result.ports.length} ports (${seconds.toFixed(2)} s)\n`,
   );
-  await Promise.all([engines.before.close(), engines.after.close()]);
+  await close();
   return result.changes.length > 0 ? 1 : 0;
 }
 
-type Engines = { before: Engine; after: Engine };
+/** A side's reason codes as labelled reasons. */
+type Labeller = { readonly before: (code: number) => LabelledReason; readonly after: (code: number) => LabelledReason };
+
+const engineLabel = (engine: Engine, code: number) => labelled(engine.reason(code), (i) => engine.policyName(i));
+
+/** A reason of the reference evaluator, labelled like eval --explain's, admin tiers included. */
+function referenceLabel(r: Reason, cluster: Cluster): LabelledReason {
+  const name = (i: number) => `${cluster.policies[i]!.namespace}/${cluster.policies[i]!.name}`;
+  const passed = "passed" in r && r.passed ? r.passed : undefined;
+  const prefix = passed ? `ANP ${passed.policy}[${passed.rule}] Pass → ` : "";
+  if (r.kind === "tier") {
+    const label = `${prefix}${r.tier === "admin" ? "ANP" : "BANP"} ${r.policy}[${r.rule}] ${r.action}`;
+    return { label, json: { kind: r.tier, policy: r.policy, rule: r.rule, action: r.action, ...(passed ? { passed } : {}) } };
+  }
+  const base = labelled(r, name);
+  return { label: `${prefix}${base.label}`, json: { ...base.json, ...(passed ? { passed } : {}) } };
+}
 
 const total = (changes: readonly Change[]) => changes.reduce((n, c) => n + c.connections, 0);
 /** A pod by name; an external class by its address and the ipBlocks it stands for. */
 const end = (s: Change["src"][number]) => (s.namespace === null ? `${s.address} (${s.name})` : s.name);
 
-const why = (engine: Engine, code: number) => labelled(engine.reason(code), (i) => engine.policyName(i));
 
-function asJson(r: DiffResult, engines: Engines) {
-  const side = (engine: Engine, w: Change["before"]) => ({ verdict: w.verdict, ...(w.verdict === "n/a" ? {} : { egress: why(engine, w.egress).json, ingress: why(engine, w.ingress).json }) });
+function asJson(r: DiffResult, why: Labeller) {
+  const side = (label: (code: number) => LabelledReason, w: Change["before"]) => ({ verdict: w.verdict, ...(w.verdict === "n/a" ? {} : { egress: label(w.egress).json, ingress: label(w.ingress).json }) });
   return {
     summary: {
       newlyDenied: total(r.changes.filter((c) => c.after.verdict === "deny")),
@@ -84,14 +116,14 @@ function asJson(r: DiffResult, engines: Engines) {
       dst: c.dst.map(end),
       port: c.port,
       connections: c.connections,
-      before: side(engines.before, c.before),
-      after: side(engines.after, c.after),
+      before: side(why.before, c.before),
+      after: side(why.after, c.after),
     })),
   };
 }
 
 /** Grouped by (source namespace, destination namespace, port): counts, then up to `limit` connections each. */
-async function text(r: DiffResult, engines: Engines, limit: number, out: BufferedWriter, io: Io): Promise<void> {
+async function text(r: DiffResult, why: Labeller, limit: number, out: BufferedWriter, io: Io): Promise<void> {
   const denied = r.changes.filter((c) => c.after.verdict === "deny");
   const allowed = r.changes.filter((c) => c.after.verdict === "allow");
   const gone = r.changes.filter((c) => c.after.verdict === "n/a");
@@ -124,8 +156,8 @@ async function text(r: DiffResult, engines: Engines, limit: number, out: Buffere
       await out.write(`  ${key}: ${plural(total(list), "connection")}\n`);
       for (const c of list.slice(0, limit)) {
         await out.write(`    ${several(c.src)} → ${several(c.dst)}\n`);
-        for (const [label, engine, w] of [["before", engines.before, c.before], ["after ", engines.after, c.after]] as const) {
-          const reasons = w.verdict === "n/a" ? "" : `  egress ${why(engine, w.egress).label}; ingress ${why(engine, w.ingress).label}`;
+        for (const [label, describe, w] of [["before", why.before, c.before], ["after ", why.after, c.after]] as const) {
+          const reasons = w.verdict === "n/a" ? "" : `  egress ${describe(w.egress).label}; ingress ${describe(w.ingress).label}`;
           await out.write(`      ${label} ${w.verdict.padEnd(5)}${reasons}\n`);
         }
       }

@@ -147,6 +147,7 @@ Examples:
     .option("--ports <list>", "ports to compare, e.g. 80/TCP,53/UDP,http (default: every port and named port either side mentions)")
     .addOption(new Option("-o, --output <format>", "output format").choices(DIFF_FORMATS).default("text"))
     .option("--limit <n>", "connections listed per group in text output", "10")
+    .addOption(new Option("--engine <engine>", "wasm: the compiled engines; reference: the executable spec, connection by connection (what admin tiers need for now)").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
     .addHelpText(

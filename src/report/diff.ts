@@ -9,7 +9,7 @@ import { ReferenceEvaluator } from "../reference/evaluator.js";
 import { FlowBatch } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
 import { podSlot, viewBundle } from "../engine/inspect.js";
-import type { Cluster, Flow, IPAddress, NetworkPolicy, Pod } from "../model/types.js";
+import type { Cluster, Flow, IPAddress, NetworkPolicy, Pod, Reason } from "../model/types.js";
 import { formatIP, toIPAddress } from "../validate/ip.js";
 import { CELL_ALLOW, CELL_NONE, type Matrix, type MatrixEndpoint, type PortSpec, computeMatrix, mentionedPorts, specLabel } from "./matrix.js";
 
@@ -269,3 +269,84 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
   };
 }
 
+
+/**
+ * The same comparison by the two reference evaluators, connection by connection: slow on
+ * purpose, for what the compiled core does not evaluate yet (admin tiers). Every common pod to
+ * every pod and external class and back, every port; each change is one connection. Reasons
+ * are labels (`label`), numbered per side in `labels`.
+ */
+export function diffClustersReference<T extends { readonly label: string }>(
+  before: Cluster, after: Cluster, describe: (r: Reason, c: Cluster) => T, options: { ports?: readonly PortSpec[] } = {},
+): DiffResult & { readonly labels: { readonly before: readonly T[]; readonly after: readonly T[] } } {
+  const withAddress = (c: Cluster) => new Map(c.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
+  const [podsBefore, podsAfter] = [withAddress(before), withAddress(after)];
+  const common = [...podsBefore.keys()].filter((k) => podsAfter.has(k)).sort();
+  const taken = new Set([...before.pods, ...after.pods].flatMap((p) => p.ips.map((ip) => ip.text)));
+  const families = new Set(common.flatMap((k) => podsAfter.get(k)!.ips.map((ip) => ip.family)));
+  const policies = [...before.policies, ...after.policies];
+  const externals = externalClasses(policies, taken, families);
+  const ports = options.ports ?? mentionedPorts(policies);
+  const refs = { before: new ReferenceEvaluator(before), after: new ReferenceEvaluator(after) };
+  const labels = { before: [] as T[], after: [] as T[] };
+  const codes = { before: new Map<string, number>(), after: new Map<string, number>() };
+  const code = (which: "before" | "after", r: Reason) => {
+    const described = describe(r, which === "before" ? before : after);
+    let c = codes[which].get(described.label);
+    if (c === undefined) codes[which].set(described.label, (c = labels[which].push(described) - 1));
+    return c;
+  };
+  type End = { side: (family: 4 | 6) => Side; before: MatrixEndpoint; after: MatrixEndpoint; pod: boolean };
+  const ends: End[] = [
+    ...common.map((k): End => {
+      const [b, a] = [podsBefore.get(k)!, podsAfter.get(k)!];
+      return { side: (f) => ({ name: k, address: a.ips.find((ip) => ip.family === f)?.text ?? "", namespace: a.namespace }), before: b, after: a, pod: true };
+    }),
+    ...externals.map((x): End => ({ side: () => ({ name: x.label, address: x.address.text, namespace: null }), before: x, after: x, pod: false })),
+  ];
+  const flowOf = (s: MatrixEndpoint, d: MatrixEndpoint, spec: PortSpec): Flow | undefined => {
+    const port = "port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort;
+    const family = ([4, 6] as const).find((f) => s.ips.some((ip) => ip.family === f) && d.ips.some((ip) => ip.family === f));
+    if (port === undefined || family === undefined) return undefined;
+    return { src: s.ips.find((ip) => ip.family === family)!, dst: d.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
+  };
+  const changes: Change[] = [];
+  const seen = new Set<string>();
+  let connections = 0;
+  for (const spec of ports) {
+    for (const s of ends) {
+      for (const d of ends) {
+        if (s === d || (!s.pod && !d.pod)) continue;
+        const flows = { before: flowOf(s.before, d.before, spec), after: flowOf(s.after, d.after, spec) };
+        if (!flows.before && !flows.after) continue;
+        connections++;
+        const why = (which: "before" | "after"): DirectionWhy => {
+          const f = flows[which];
+          if (!f) return { verdict: "n/a", egress: 0, ingress: 0 };
+          const x = refs[which].explainFlow(f);
+          return { verdict: x.verdict, egress: code(which, x.egress), ingress: code(which, x.ingress) };
+        };
+        const [b, a] = [why("before"), why("after")];
+        if (b.verdict === a.verdict) continue;
+        const shown = (flows.after ?? flows.before)!;
+        const key = `${shown.src.text}>${shown.dst.text}:${shown.port}/${spec.protocol}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        changes.push({
+          src: [s.side(shown.src.family)],
+          dst: [d.side(shown.src.family)],
+          port: `${shown.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`,
+          connections: 1,
+          before: b,
+          after: a,
+        });
+      }
+    }
+  }
+  return {
+    changes, pods: common.length, externals, ports, connections, affectedPods: common.length,
+    podsOnlyBefore: [...podsBefore.keys()].filter((k) => !podsAfter.has(k)).sort(),
+    podsOnlyAfter: [...podsAfter.keys()].filter((k) => !podsBefore.has(k)).sort(),
+    labels,
+  };
+}

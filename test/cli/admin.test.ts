@@ -84,6 +84,18 @@ describe("admin tiers on the command line", () => {
     expect(html).toContain("ANP monitoring-may-scrape[1] Deny");
   });
 
+  it("diff --engine reference shows what adding admin policies changes, with the deciding tier; the engines refuse", () => {
+    const args = ["diff", "-f", join(SHOP, "cluster.yaml"), "--before", join(SHOP, "policies.yaml"), "--after", join(SHOP, "policies.yaml"), "--after", ADMIN];
+    const r = netpol([...args, "--engine", "reference", "-o", "json"]);
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as { summary: { newlyDenied: number; newlyAllowed: number }; changes: { src: string[]; dst: string[]; port: string; after: { ingress: unknown } }[] };
+    expect(out.summary.newlyDenied).toBe(1);
+    expect(out.changes).toContainEqual(expect.objectContaining({ src: ["default/debug-v6"], dst: ["shop/frontend-7d9f8"], port: "8080/TCP (web)", after: expect.objectContaining({ ingress: { kind: "admin", policy: "monitoring-may-scrape", rule: 1, action: "Deny" } }) }));
+    const w = netpol(args);
+    expect(w.status).toBe(2);
+    expect(w.stderr).toMatch(/run with --engine reference/);
+  });
+
   it("lint checks the admin tiers with the NetworkPolicies (the shop and its admin policies are clean)", () => {
     const r = netpol(["lint", "-f", SHOP, "-f", ADMIN]);
     expect(r.status).toBe(0);

@@ -5,7 +5,7 @@ import { clusterObjects } from "../../src/fuzz/index.js";
 import { clusterFromObjects } from "../../src/model/load.js";
 import type { Cluster, Flow, Pod } from "../../src/model/types.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
-import { diffClusters, externalClasses } from "../../src/report/diff.js";
+import { diffClusters, diffClustersReference, externalClasses } from "../../src/report/diff.js";
 import { mentionedPorts } from "../../src/report/matrix.js";
 import { toIPAddress as parse } from "../../src/validate/ip.js";
 
@@ -62,6 +62,21 @@ describe("netpol diff (library)", () => {
     );
     // The property saw real differences, not only empty diffs (typically a third to a half of the runs).
     expect(withChanges).toBeGreaterThan(5);
+  });
+
+  it("the reference evaluators' diff (connection by connection) finds the same changes as the engines' grouped one", () => {
+    fc.assert(
+      fc.property(clusterObjects(), clusterObjects(), (c0, c1) => {
+        const before = clusterFromObjects([...c0.namespaces, ...c0.pods, ...c0.policies]).cluster;
+        const after = clusterFromObjects([...c0.namespaces, ...c0.pods, ...c1.policies]).cluster;
+        const expand = (r: ReturnType<typeof diffClusters>) =>
+          new Set(r.changes.flatMap((c) => c.src.flatMap((s) => c.dst.filter((d) => d.name !== s.name).map((d) => `${s.address}>${d.address}:${c.port.split(" ")[0]}:${c.before.verdict}>${c.after.verdict}`))));
+        const engines = { before: compileSync(before), after: compileSync(after) };
+        const slow = diffClustersReference(before, after, (r) => ({ label: JSON.stringify(r) }));
+        expect(expand(slow)).toEqual(expand(diffClusters(before, after, engines)));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("finds nothing when both sides are the same", () => {
