@@ -15,6 +15,14 @@ export function clusterSummary(cluster: Cluster): string {
   const lines = [
     `cluster: ${cluster.namespaces.length} namespaces, ${cluster.pods.length} pods (${addressed} with addresses), ${cluster.policies.length} NetworkPolicies`,
   ];
+  const tiers = cluster.adminPolicies ?? [];
+  if (tiers.length > 0) {
+    const admin = tiers.filter((t) => t.tier === "admin").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : 1));
+    const baseline = tiers.filter((t) => t.tier === "baseline");
+    const shown = (list: typeof tiers) => list.slice(0, 6).map((t) => `${t.name} (${t.priority})`).join(", ") + (list.length > 6 ? `, … ${list.length - 6} more` : "");
+    if (admin.length > 0) lines.push(`admin tier, by priority: ${shown(admin)}`);
+    if (baseline.length > 0) lines.push(`baseline tier: ${shown(baseline)}`);
+  }
   if (cluster.pods.length <= PER_POD_LIMIT) lines.push(...cluster.pods.flatMap((pod) => podLines(ref, pod)));
   else lines.push(...namespaceLines(ref, cluster));
   return `${lines.join("\n")}\n`;

@@ -15,6 +15,15 @@ describe("eval --summary", () => {
     expect(text).toContain("  payments/checkout-6f7d  10.244.3.40\n      ingress isolated by checkout-ingress\n      egress  open\n");
   });
 
+  it("lists the admin tiers in the order they decide", () => {
+    const admin = loadCluster([
+      ...["cluster.yaml", "policies.yaml"].map((f) => ({ file: f, text: readFileSync(new URL(`../../examples/shop/${f}`, import.meta.url), "utf8") })),
+      { file: "admin.yaml", text: readFileSync(new URL("../../examples/admin/admin-policies.yaml", import.meta.url), "utf8") },
+    ]).cluster;
+    const text = clusterSummary(admin);
+    expect(text).toContain("\nadmin tier, by priority: monitoring-may-scrape (10)\nbaseline tier: default (0)\n");
+  });
+
   it("summarises a large cluster per namespace, one line each", () => {
     const o = generateCluster({ namespaces: 6, pods: PER_POD_LIMIT * 5, policies: 30, cidrs: 5, seed: 2 });
     const cluster = clusterFromObjects([...o.namespaces, ...o.pods, ...o.policies]).cluster;
