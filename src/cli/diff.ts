@@ -45,7 +45,7 @@ export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
   const after = await load(opts.after, "after");
   const tiers = (before.adminPolicies ?? []).length + (after.adminPolicies ?? []).length > 0;
   if (opts.engine === "wasm" && tiers) {
-    throw new InputError("the compiled engine does not evaluate AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy yet: run with --engine reference (connection by connection)");
+    throw new InputError("the compiled engine does not evaluate admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) yet: run with --engine reference (connection by connection)");
   }
   const started = performance.now();
   let result: DiffResult;

@@ -52,7 +52,7 @@ export async function runMatrix(opts: MatrixOptions, io: Io): Promise<number> {
     throw new UsageError(`${pods.length} pods × ${pods.length} pods × ${specs.length} ports = ${total} cells, more than --max-cells ${limit}: narrow it with --namespace or --ports, or raise --max-cells`);
   }
   if (opts.engine === "wasm" && (cluster.adminPolicies ?? []).length > 0) {
-    throw new InputError("the compiled engine does not evaluate AdminNetworkPolicy or BaselineAdminNetworkPolicy yet: run with --engine reference (one flow at a time: narrow with --namespace)");
+    throw new InputError("the compiled engine does not evaluate admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) yet: run with --engine reference (one flow at a time: narrow with --namespace)");
   }
   const engine = opts.engine === "wasm" ? await compile(cluster) : undefined;
   const ref = engine ? undefined : new ReferenceEvaluator(cluster);

@@ -62,7 +62,7 @@ export interface CompileOptions {
 export function compileCluster(cluster: Cluster, options: CompileOptions = {}): Compiled {
   if ((cluster.adminPolicies ?? []).length > 0) {
     // Never a silently wrong verdict: the tables below know nothing of the admin tiers.
-    throw new UnsupportedError("AdminNetworkPolicy and BaselineAdminNetworkPolicy are not compiled into bundles yet: only the reference evaluator decides them");
+    throw new UnsupportedError("admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) are not compiled into bundles yet: only the reference evaluator decides them");
   }
   let last = performance.now();
   const lap = (stage: string) => {
