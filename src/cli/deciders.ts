@@ -44,7 +44,7 @@ export const VERDICT_OF: readonly Verdict[] = ["deny", "allow"];
 export function referenceDecider(cluster: Cluster, sink?: ExplainSink): DecideChunk {
   const ref = new ReferenceEvaluator(cluster);
   if (!sink) return (rows) => Uint8Array.from(rows, (r) => (ref.decideFlow(r.flow) === "allow" ? 1 : 0));
-  const name = (i: number) => `${cluster.policies[i]!.namespace}/${cluster.policies[i]!.name}`;
+  const name = policyNamer(cluster);
   return (rows) => {
     const x = rows.map((r) => ref.explainFlow(r.flow));
     sink.reasons = { egress: x.map((e) => labelled(e.egress, name)), ingress: x.map((e) => labelled(e.ingress, name)) };
@@ -52,18 +52,37 @@ export function referenceDecider(cluster: Cluster, sink?: ExplainSink): DecideCh
   };
 }
 
-/** `shop/api[0]` (allowed by rule 0 of shop/api), `denied:a|b`, `none`, `self`. */
+/** An explainBatch reason code, labelled with the engine's own policy names. */
+export const engineLabel = (engine: Engine, code: number): LabelledReason => labelled(engine.reason(code), (i) => engine.policyName(i));
+
+/** "namespace/name" of a cluster's policy by its number (as reasons number them). */
+export function policyNamer(cluster: Cluster): (policy: number) => string {
+  return (i) => `${cluster.policies[i]!.namespace}/${cluster.policies[i]!.name}`;
+}
+
+/**
+ * `shop/api[0]` (allowed by rule 0 of shop/api), `denied:a|b`, `none`, `self`; admin tiers
+ * `ANP p[1] Deny` / `BANP default[0] Allow`, and a Pass on the way down as a prefix
+ * `ANP p[0] Pass → `.
+ */
 export function labelled(r: Reason | { readonly kind: "invalid" | "unknown" }, name: (policy: number) => string): LabelledReason {
-  switch (r.kind) {
-    case "allowed":
-      return { label: `${name(r.policy)}[${r.rule}]`, json: { kind: "allowed", policy: name(r.policy), rule: r.rule } };
-    case "denied": {
-      const policies = r.policies.map(name);
-      return { label: `denied:${policies.join("|")}`, json: { kind: "denied", policies } };
+  const passed = "passed" in r && r.passed ? r.passed : undefined;
+  const base = ((): LabelledReason => {
+    switch (r.kind) {
+      case "allowed":
+        return { label: `${name(r.policy)}[${r.rule}]`, json: { kind: "allowed", policy: name(r.policy), rule: r.rule } };
+      case "denied": {
+        const policies = r.policies.map(name);
+        return { label: `denied:${policies.join("|")}`, json: { kind: "denied", policies } };
+      }
+      case "tier":
+        return { label: `${r.tier === "admin" ? "ANP" : "BANP"} ${r.policy}[${r.rule}] ${r.action}`, json: { kind: r.tier, policy: r.policy, rule: r.rule, action: r.action } };
+      default:
+        return { label: r.kind, json: { kind: r.kind } };
     }
-    default:
-      return { label: r.kind, json: { kind: r.kind } };
-  }
+  })();
+  if (!passed) return base;
+  return { label: `ANP ${passed.policy}[${passed.rule}] Pass → ${base.label}`, json: { ...base.json, passed } };
 }
 
 function fill(batch: FlowBatch, rows: readonly FlowRow[]): FlowBatch {
@@ -79,7 +98,7 @@ export function wasmDecider(engine: Engine, threads = 1, sink?: ExplainSink): De
     const labels = new Map<number, LabelledReason>(); // codes repeat: each is named once
     const label = (code: number) => {
       let l = labels.get(code);
-      if (!l) labels.set(code, (l = labelled(engine.reason(code), (i) => engine.policyName(i))));
+      if (!l) labels.set(code, (l = engineLabel(engine, code)));
       return l;
     };
     return (rows) => {

@@ -2,12 +2,11 @@
  * `netpol diff`: what a policy change does before it is applied. Exit status like `kubectl
  * diff`: 0 no verdict changes, 1 changes, 2 an error (usage or invalid manifests).
  */
-import { type Engine, compile } from "../engine/engine.js";
+import { compile } from "../engine/engine.js";
 import { loadPaths } from "../model/files.js";
-import type { Cluster, Reason } from "../model/types.js";
 import { type Change, type DiffResult, diffClusters, diffClustersReference } from "../report/diff.js";
 import { specLabel } from "../report/matrix.js";
-import { type LabelledReason, labelled } from "./deciders.js";
+import { type LabelledReason, engineLabel, labelled, policyNamer } from "./deciders.js";
 import type { Io } from "./io.js";
 import { InputError, UsageError } from "./io.js";
 import { parsePorts } from "./matrix.js";
@@ -57,7 +56,7 @@ export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
     why = { before: (code) => engineLabel(engines.before, code), after: (code) => engineLabel(engines.after, code) };
     close = async () => void (await Promise.all([engines.before.close(), engines.after.close()]));
   } else {
-    const r = diffClustersReference(before, after, referenceLabel, { ports });
+    const r = diffClustersReference(before, after, (reason, c) => labelled(reason, policyNamer(c)), { ports });
     result = r;
     why = { before: (code) => r.labels.before[code]!, after: (code) => r.labels.after[code]! };
   }
@@ -75,21 +74,6 @@ export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
 
 /** A side's reason codes as labelled reasons. */
 type Labeller = { readonly before: (code: number) => LabelledReason; readonly after: (code: number) => LabelledReason };
-
-const engineLabel = (engine: Engine, code: number) => labelled(engine.reason(code), (i) => engine.policyName(i));
-
-/** A reason of the reference evaluator, labelled like eval --explain's, admin tiers included. */
-function referenceLabel(r: Reason, cluster: Cluster): LabelledReason {
-  const name = (i: number) => `${cluster.policies[i]!.namespace}/${cluster.policies[i]!.name}`;
-  const passed = "passed" in r && r.passed ? r.passed : undefined;
-  const prefix = passed ? `ANP ${passed.policy}[${passed.rule}] Pass → ` : "";
-  if (r.kind === "tier") {
-    const label = `${prefix}${r.tier === "admin" ? "ANP" : "BANP"} ${r.policy}[${r.rule}] ${r.action}`;
-    return { label, json: { kind: r.tier, policy: r.policy, rule: r.rule, action: r.action, ...(passed ? { passed } : {}) } };
-  }
-  const base = labelled(r, name);
-  return { label: `${prefix}${base.label}`, json: { ...base.json, ...(passed ? { passed } : {}) } };
-}
 
 const total = (changes: readonly Change[]) => changes.reduce((n, c) => n + c.connections, 0);
 /** A pod by name; an external class by its address and the ipBlocks it stands for. */

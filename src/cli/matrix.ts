@@ -7,10 +7,9 @@
 import { compile } from "../engine/engine.js";
 import { loadPaths } from "../model/files.js";
 import type { Pod, Protocol } from "../model/types.js";
-import type { Reason } from "../model/types.js";
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import { CELL_ALLOW, CELL_DENY, CELL_NONE, type Matrix, type PortSpec, computeMatrix, mentionedPorts, referenceMatrix, specLabel } from "../report/matrix.js";
-import { labelled } from "./deciders.js";
+import { engineLabel, labelled, policyNamer } from "./deciders.js";
 import type { Io } from "./io.js";
 import { InputError, UsageError } from "./io.js";
 import { BufferedWriter, paint, printDiagnostics } from "./output.js";
@@ -56,15 +55,11 @@ export async function runMatrix(opts: MatrixOptions, io: Io): Promise<number> {
   }
   const engine = opts.engine === "wasm" ? await compile(cluster) : undefined;
   const ref = engine ? undefined : new ReferenceEvaluator(cluster);
-  const names = (i: number) => `${cluster.policies[i]!.namespace}/${cluster.policies[i]!.name}`;
-  const refLabel = (r: Reason): string =>
-    r.kind === "tier" ? `${r.tier === "admin" ? "ANP" : "BANP"} ${r.policy}[${r.rule}] ${r.action}` : `${"passed" in r && r.passed ? `ANP ${r.passed.policy}[${r.passed.rule}] Pass → ` : ""}${labelled(r, names).label}`;
-  let refLabels: string[] = [];
+  const names = policyNamer(cluster);
   const out = new BufferedWriter(io.stdout);
   const started = performance.now();
   let computing = 0;
-  const reasonText = (code: number) => (engine ? labelled(engine.reason(code), (i) => engine.policyName(i)).label : refLabels[code]!);
-  const page = opts.output === "html" ? new HtmlPage(pods, reasonText, io) : undefined;
+  const page = opts.output === "html" ? new HtmlPage(pods, io) : undefined;
   if (opts.output === "table") await out.write(`columns: ${pods.map((p, j) => `${j + 1} ${podLabel(p)}`).join(", ")}\n`);
   if (opts.output === "csv") await out.write(`port,src,${pods.map(podLabel).join(",")}\n`);
   if (opts.output === "json") await out.write(`{"pods":${JSON.stringify(pods.map(podLabel))},"legend":${JSON.stringify(LEGEND)},"ports":[`);
@@ -73,18 +68,22 @@ export async function runMatrix(opts: MatrixOptions, io: Io): Promise<number> {
   for (const [k, spec] of specs.entries()) {
     const t = performance.now();
     const reasons = page !== undefined && page.wantsReasons();
+    // The reason codes of the matrix, as text: the engine's codes, or the reference's labels.
     let m: Matrix;
-    if (engine) m = computeMatrix(engine, pods, pods, spec, { reasons });
-    else {
-      const r = referenceMatrix(ref!, pods, pods, spec, refLabel, { reasons });
-      refLabels = r.labels;
+    let reasonText: (code: number) => string;
+    if (engine) {
+      m = computeMatrix(engine, pods, pods, spec, { reasons });
+      reasonText = (code) => engineLabel(engine, code).label;
+    } else {
+      const r = referenceMatrix(ref!, pods, pods, spec, (reason) => labelled(reason, names).label, { reasons });
       m = r;
+      reasonText = (code) => r.labels[code]!;
     }
     computing += performance.now() - t;
     if (opts.output === "table") await table(m, out, io);
     else if (opts.output === "csv") await csv(m, out);
     else if (opts.output === "json") await out.write(`${k > 0 ? "," : ""}${JSON.stringify(portJson(m))}`);
-    else await out.write(page!.port(m));
+    else await out.write(page!.port(m, reasonText));
     const c = counts(m);
     io.stderr.write(`${specLabel(m.spec)}: ${c.allow} allowed, ${c.deny} denied${c.none ? `, ${c.none} not applicable` : ""}\n`);
   }
@@ -175,7 +174,7 @@ class HtmlPage {
   private runs = 0;
   private warned = false;
 
-  constructor(private readonly pods: readonly Pod[], private readonly reason: (code: number) => string, private readonly io: Io) {}
+  constructor(private readonly pods: readonly Pod[], private readonly io: Io) {}
 
   wantsReasons(): boolean {
     return this.runs < REASON_RUN_BUDGET;
@@ -190,7 +189,7 @@ class HtmlPage {
     return `${PAGE_HEAD}<script>const D=${meta};</script>\n${PAGE_SCRIPT}`;
   }
 
-  port(m: Matrix): string {
+  port(m: Matrix, reason: (code: number) => string): string {
     const label = specLabel(m.spec);
     const c = counts(m);
     let data: Record<string, unknown>;
@@ -203,7 +202,7 @@ class HtmlPage {
       this.runs += encoded.length / 2;
       const verdictOf = new Map<number, number>();
       for (let k = 0; k < n; k++) if (values[k]) verdictOf.set(values[k]!, m.cells[k]!);
-      const pairs = [null, ...m.reasons.pairs.map(([e, i], p) => [verdictOf.get(p + 1) ?? 1, this.reason(e), this.reason(i)])];
+      const pairs = [null, ...m.reasons.pairs.map(([e, i], p) => [verdictOf.get(p + 1) ?? 1, reason(e), reason(i)])];
       data = { label, counts: c, pairs, runs: Buffer.from(encoded.buffer).toString("base64") };
     } else {
       if (!this.warned) this.io.stderr.write(`notice: the page holds reasons for the first ports only (it would grow past ~${(REASON_RUN_BUDGET * 8) / 1e6} MB); hover gives the netpol explain command for later ones. Fewer --ports keep them all.\n`);

@@ -38,3 +38,24 @@ export function wordsAfterHeader(bytes: Uint8Array): Uint32Array {
   for (let i = 0; i < words.length; i++) words[i] = view.getUint32(16 + 4 * i, true);
   return words;
 }
+
+/** The bytes of section `id` of a bundle (found through its section table); undefined when absent. */
+export function sectionOf(bundle: Uint8Array, id: number): Uint8Array | undefined {
+  const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
+  const count = view.getUint32(16, true);
+  for (let i = 0; i < count; i++) {
+    const e = HEADER_BYTES + i * SECTION_ENTRY_BYTES;
+    if (view.getUint32(e, true) !== id) continue;
+    const at = view.getUint32(e + 4, true);
+    return bundle.subarray(at, at + view.getUint32(e + 8, true));
+  }
+  return undefined;
+}
+
+/** A section as little-endian u32 words (copied); undefined when absent. */
+export function sectionWords(bundle: Uint8Array, id: number): Uint32Array | undefined {
+  const bytes = sectionOf(bundle, id);
+  if (!bytes) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Uint32Array.from({ length: bytes.byteLength >>> 2 }, (_, k) => view.getUint32(4 * k, true));
+}

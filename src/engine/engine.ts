@@ -195,17 +195,22 @@ export class Engine {
    * CHUNK flows; verdict i goes to out[i]. decideParallel's calling thread shares this path.
    */
   decideRange(batch: BatchBuffers, from: number, to: number, out: Uint8Array): void {
-    const v = this.views();
-    const { src, dst, meta } = batch;
     for (let start = from; start < to; start += CHUNK) {
       const n = Math.min(CHUNK, to - start);
-      v.src.set(src.subarray(start * 4, (start + n) * 4));
-      v.dst.set(dst.subarray(start * 4, (start + n) * 4));
-      v.meta.set(meta.subarray(start, start + n));
+      this.stage(batch, start, n);
       const code = this.core.decideBatch(n, this.src, this.dst, this.meta, this.out);
       if (code !== 0) throw new Error(`decideBatch: core error ${code}`);
+      const v = this.views();
       out.set(n === CHUNK ? v.out : v.out.subarray(0, n), start);
     }
+  }
+
+  /** Copies flows [start, start + n) of a batch into the chunk buffers (src, dst, meta). */
+  private stage(batch: BatchBuffers, start: number, n: number): void {
+    const v = this.views();
+    v.src.set(batch.src.subarray(start * 4, (start + n) * 4));
+    v.dst.set(batch.dst.subarray(start * 4, (start + n) * 4));
+    v.meta.set(batch.meta.subarray(start, start + n));
   }
 
   /**
@@ -221,20 +226,12 @@ export class Engine {
     const result = out ?? { verdicts: new Uint8Array(n), egress: new Uint32Array(n), ingress: new Uint32Array(n) };
     this.explainViews(); // allocates the reason buffers before any view is taken
     const resident = residentOf(batch);
-    const inPlace = resident?.engine === this && resident.core === this.core;
-    const { src, dst, meta } = inPlace ? { src: 0, dst: 0, meta: 0 } : batch;
+    const inPlace = resident?.engine === this && resident.core === this.core ? resident : undefined;
     for (let start = 0; start < n; start += CHUNK) {
       const k = Math.min(CHUNK, n - start);
-      let code: number;
-      if (inPlace) {
-        code = this.core.explainBatch(k, resident!.src + start * 16, resident!.dst + start * 16, resident!.meta + start * 4, this.out, this.egress!, this.ingress!);
-      } else {
-        const v = this.views();
-        v.src.set((src as Uint32Array).subarray(start * 4, (start + k) * 4));
-        v.dst.set((dst as Uint32Array).subarray(start * 4, (start + k) * 4));
-        v.meta.set((meta as Uint32Array).subarray(start, start + k));
-        code = this.core.explainBatch(k, this.src, this.dst, this.meta, this.out, this.egress!, this.ingress!);
-      }
+      if (!inPlace) this.stage(batch, start, k);
+      const [src, dst, meta] = inPlace ? [inPlace.src + start * 16, inPlace.dst + start * 16, inPlace.meta + start * 4] : [this.src, this.dst, this.meta];
+      const code = this.core.explainBatch(k, src, dst, meta, this.out, this.egress!, this.ingress!);
       if (code !== 0) throw new Error(`explainBatch: core error ${code}`);
       const v = this.views();
       const e = this.explainViews();

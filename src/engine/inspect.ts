@@ -3,6 +3,7 @@
  * (the JS twin of assembly/lookup.ts's hash probe). Tools use it to group addresses the tables
  * cannot tell apart.
  */
+import { sectionWords } from "../compile/bundle.js";
 import { EMPTY, V4_SLOT_WORDS, V6_SLOT_WORDS, hashV4, hashV6, shiftFor } from "../compile/hash.js";
 import { Meta, Section } from "../compile/layout.js";
 import type { IPAddress } from "../model/types.js";
@@ -19,16 +20,10 @@ export interface BundleView {
 
 /** The sections address lookups need, copied out of a bundle (little-endian words). */
 export function viewBundle(bundle: Uint8Array): BundleView {
-  const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
   const words = (id: number) => {
-    const count = view.getUint32(16, true);
-    for (let i = 0; i < count; i++) {
-      const e = 20 + i * 12;
-      if (view.getUint32(e, true) !== id) continue;
-      const at = view.getUint32(e + 4, true);
-      return Uint32Array.from({ length: view.getUint32(e + 8, true) / 4 }, (_, k) => view.getUint32(at + 4 * k, true));
-    }
-    throw new Error(`invalid bundle: no section ${id}`);
+    const w = sectionWords(bundle, id);
+    if (!w) throw new Error(`invalid bundle: no section ${id}`);
+    return w;
   };
   return { packed: words(Section.META)[Meta.REASON_IN_SLOT] === 1, hash4: words(Section.HASH4), hash6: words(Section.HASH6), reasons4: words(Section.REASONS4), reasons6: words(Section.REASONS6) };
 }

@@ -2,6 +2,7 @@
  * Reason codes of the core's explainBatch, and the names that turn them into a `Reason`: one
  * u32 per flow and direction, the kind in the top two bits (BUNDLE.md "Reasons").
  */
+import { sectionOf } from "../compile/bundle.js";
 import { Section } from "../compile/layout.js";
 import type { Reason } from "../model/types.js";
 
@@ -27,22 +28,15 @@ export interface ReasonNames {
 
 /** The NAMES section of a bundle the core already validated, parsed and checked; throws if it is not what the compiler writes. */
 export function readNames(bundle: Uint8Array): ReasonNames {
-  const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
-  const count = view.getUint32(16, true);
-  for (let i = 0; i < count; i++) {
-    const e = 20 + i * 12;
-    if (view.getUint32(e, true) !== Section.NAMES) continue;
-    const at = view.getUint32(e + 4, true);
-    let names: unknown;
-    try {
-      names = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bundle.subarray(at, at + view.getUint32(e + 8, true))));
-    } catch (err) {
-      throw new Error(`invalid bundle: its NAMES section is malformed (${(err as Error).message})`);
-    }
-    if (!wellFormed(names)) break;
-    return names;
+  const bytes = sectionOf(bundle, Section.NAMES);
+  let names: unknown;
+  try {
+    names = bytes && JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new Error(`invalid bundle: its NAMES section is malformed (${(err as Error).message})`);
   }
-  throw new Error("invalid bundle: its NAMES section is missing or malformed");
+  if (!wellFormed(names)) throw new Error("invalid bundle: its NAMES section is missing or malformed");
+  return names;
 }
 
 const isIndex = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0;

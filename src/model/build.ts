@@ -99,7 +99,8 @@ export function buildPolicy(np: api.NetworkPolicy): NetworkPolicy {
   };
 }
 
-function buildAdminPeer(p: api.AdminNetworkPolicyPeer): AdminPeer {
+/** A peer (validated: exactly one field). `domainNames`, which manifests cannot resolve, fails closed like any unknown field. */
+function buildAdminPeer(p: api.ClusterNetworkPolicyPeer): AdminPeer {
   if (p.namespaces) return { kind: "namespaces", namespaceSelector: buildSelector(p.namespaces) };
   if (p.pods) return { kind: "pods", namespaceSelector: buildSelector(p.pods.namespaceSelector), podSelector: buildSelector(p.pods.podSelector) };
   if (p.networks) return { kind: "networks", cidrs: p.networks.map(toCIDR) };
@@ -113,29 +114,34 @@ function buildAdminPort(p: api.AdminNetworkPolicyPort): AdminPort {
   return { kind: "named", name: p.namedPort! };
 }
 
-function buildAdminRule(r: api.AdminNetworkPolicyRule, peers: api.AdminNetworkPolicyPeer[] | undefined): AdminRule {
+/** A rule of any admin kind: v1alpha2's Accept is v1alpha1's Allow; absent ports mean every port. */
+function buildAdminRule(r: { name?: string; action?: string }, peers: api.ClusterNetworkPolicyPeer[] | undefined, ports: AdminPort[] | undefined): AdminRule {
   return {
     ...(r.name !== undefined ? { name: r.name } : {}),
-    action: r.action as AdminAction,
+    action: (r.action === "Accept" ? "Allow" : r.action) as AdminAction,
     peers: (peers ?? []).map(buildAdminPeer),
-    ...(r.ports !== undefined ? { ports: r.ports.map(buildAdminPort) } : {}),
+    ...(ports !== undefined ? { ports } : {}),
   };
 }
 
-/** An AdminNetworkPolicy or the BaselineAdminNetworkPolicy (validated: the subject has exactly one field). */
-export function buildAdminPolicy(o: api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy): AdminPolicy {
-  const spec = o.spec ?? {};
-  const s = spec.subject ?? {};
-  const subject: AdminSubject = s.namespaces
+/** A subject (validated: exactly one field). */
+function buildSubject(s: api.AdminNetworkPolicySubject = {}): AdminSubject {
+  return s.namespaces
     ? { namespaces: buildSelector(s.namespaces) }
     : { pods: { namespaceSelector: buildSelector(s.pods?.namespaceSelector), podSelector: buildSelector(s.pods?.podSelector) } };
+}
+
+/** An AdminNetworkPolicy or the BaselineAdminNetworkPolicy. */
+export function buildAdminPolicy(o: api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy): AdminPolicy {
+  const spec = o.spec ?? {};
+  const rule = (r: api.AdminNetworkPolicyRule, peers: api.AdminNetworkPolicyPeer[] | undefined) => buildAdminRule(r, peers, r.ports?.map(buildAdminPort));
   return {
     tier: o.kind === "AdminNetworkPolicy" ? "admin" : "baseline",
     name: o.metadata.name!,
     priority: o.kind === "AdminNetworkPolicy" ? (o.spec?.priority ?? 0) : 0,
-    subject,
-    ingress: (spec.ingress ?? []).map((r) => buildAdminRule(r, r.from)),
-    egress: (spec.egress ?? []).map((r) => buildAdminRule(r, r.to)),
+    subject: buildSubject(spec.subject),
+    ingress: (spec.ingress ?? []).map((r) => rule(r, r.from)),
+    egress: (spec.egress ?? []).map((r) => rule(r, r.to)),
   };
 }
 
@@ -151,22 +157,12 @@ export function buildNode(n: api.Node): Node {
 /** A ClusterNetworkPolicy (v1alpha2) in the same model: Accept is Allow; `protocols` become ports. */
 export function buildClusterNetworkPolicy(o: api.ClusterNetworkPolicy): AdminPolicy {
   const spec = o.spec ?? {};
-  const s = spec.subject ?? {};
-  const subject: AdminSubject = s.namespaces
-    ? { namespaces: buildSelector(s.namespaces) }
-    : { pods: { namespaceSelector: buildSelector(s.pods?.namespaceSelector), podSelector: buildSelector(s.pods?.podSelector) } };
-  const rule = (r: api.ClusterNetworkPolicyRule, peers: api.ClusterNetworkPolicyPeer[] | undefined): AdminRule => ({
-    ...(r.name !== undefined ? { name: r.name } : {}),
-    action: (r.action === "Accept" ? "Allow" : r.action) as AdminAction,
-    // domainNames cannot be evaluated from manifests: the peer fails closed (ANP.md §5).
-    peers: (peers ?? []).map((p) => (p.domainNames !== undefined ? { kind: "unknown" } : buildAdminPeer(p))),
-    ...(r.protocols !== undefined ? { ports: r.protocols.map(buildCnpProtocol) } : {}),
-  });
+  const rule = (r: api.ClusterNetworkPolicyRule, peers: api.ClusterNetworkPolicyPeer[] | undefined) => buildAdminRule(r, peers, r.protocols?.map(buildCnpProtocol));
   return {
     tier: spec.tier === "Baseline" ? "baseline" : "admin",
     name: o.metadata.name!,
     priority: spec.priority ?? 0,
-    subject,
+    subject: buildSubject(spec.subject),
     ingress: (spec.ingress ?? []).map((r) => rule(r, r.from)),
     egress: (spec.egress ?? []).map((r) => rule(r, r.to)),
   };

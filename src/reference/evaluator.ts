@@ -80,7 +80,8 @@ export class ReferenceEvaluator {
     return undefined;
   }
 
-  private subjectSelects(policy: AdminPolicy, pod: Pod): boolean {
+  /** Does an admin policy's subject select the pod (its namespace, and for `pods` its labels)? */
+  subjectSelects(policy: AdminPolicy, pod: Pod): boolean {
     const nsLabels = this.namespaces.get(pod.namespace)!.labels;
     const s = policy.subject;
     if (s.namespaces) return selectorMatches(s.namespaces, nsLabels);
@@ -166,6 +167,16 @@ export class ReferenceEvaluator {
     const far = direction === "egress" ? dst : src;
     const first = <T>(list: readonly T[], ok: (x: T) => boolean) => (list.length === 0 ? "any" : ((i) => (i < 0 ? null : i))(list.findIndex(ok)));
     return { peer: first(rule.peers, (p) => this.peerMatches(p, policy, far)), port: first(rule.ports, (p) => portMatches(p, dst.pod, flow)) };
+  }
+
+  /** Does a NetworkPolicy peer of `policy` match the pod (at any of its addresses)? For tools such as lint. */
+  peerMatchesPod(peer: Peer, policy: NetworkPolicy, pod: Pod): boolean {
+    return pod.ips.some((address) => this.peerMatches(peer, policy, { address, pod }));
+  }
+
+  /** Does an admin-rule peer match the pod (at any of its addresses)? */
+  adminPeerMatchesPod(peer: AdminPeer, pod: Pod): boolean {
+    return pod.ips.some((address) => this.adminPeerMatches(peer, { address, pod }));
   }
 
   /** The pod behind an address, if any. */

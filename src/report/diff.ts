@@ -11,7 +11,7 @@ import type { Engine } from "../engine/engine.js";
 import { podSlot, viewBundle } from "../engine/inspect.js";
 import type { Cluster, Flow, IPAddress, NetworkPolicy, Pod, Reason } from "../model/types.js";
 import { formatIP, toIPAddress } from "../validate/ip.js";
-import { CELL_ALLOW, CELL_NONE, type Matrix, type MatrixEndpoint, type PortSpec, computeMatrix, mentionedPorts, specLabel } from "./matrix.js";
+import { CELL_ALLOW, CELL_NONE, type MatrixEndpoint, Numbering, type PortSpec, computeMatrix, flowBetween, mentionedPorts } from "./matrix.js";
 
 /** An address class outside the pods: every address in it matches exactly the same ipBlocks. */
 export interface ExternalClass extends MatrixEndpoint {
@@ -122,15 +122,31 @@ function explainFlows(engine: Engine, flows: readonly (Flow | undefined)[]): [nu
   return flows.map((f) => (f ? [x.egress[k]!, x.ingress[k++]!] : [0, 0]));
 }
 
-export function diffClusters(before: Cluster, after: Cluster, engines: { before: Engine; after: Engine }, options: { ports?: readonly PortSpec[] } = {}): DiffResult {
-  const afterPods = new Map(after.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
-  const beforePods = new Map(before.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
+/** What both kinds of diff compare: pods of both sides by name, the external classes, the ports. */
+function scope(before: Cluster, after: Cluster, ports: readonly PortSpec[] | undefined) {
+  const byName = (c: Cluster) => new Map(c.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
+  const [beforePods, afterPods] = [byName(before), byName(after)];
   const common = [...beforePods.keys()].filter((k) => afterPods.has(k)).sort();
   const taken = new Set([...before.pods, ...after.pods].flatMap((p) => p.ips.map((ip) => ip.text)));
   const families = new Set(common.flatMap((k) => afterPods.get(k)!.ips.map((ip) => ip.family)));
   const policies = [...before.policies, ...after.policies];
-  const externals = externalClasses(policies, taken, families);
-  const ports = options.ports ?? mentionedPorts(policies);
+  return {
+    beforePods,
+    afterPods,
+    common,
+    externals: externalClasses(policies, taken, families),
+    ports: ports ?? mentionedPorts(policies),
+    policies,
+    podsOnlyBefore: [...beforePods.keys()].filter((k) => !afterPods.has(k)).sort(),
+    podsOnlyAfter: [...afterPods.keys()].filter((k) => !beforePods.has(k)).sort(),
+  };
+}
+
+/** "5432/TCP", "5432/TCP (postgres)" for a named port. */
+const portLabel = (flow: Flow, spec: PortSpec) => `${flow.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`;
+
+export function diffClusters(before: Cluster, after: Cluster, engines: { before: Engine; after: Engine }, options: { ports?: readonly PortSpec[] } = {}): DiffResult {
+  const { beforePods, afterPods, common, externals, ports, policies, podsOnlyBefore, podsOnlyAfter } = scope(before, after, options.ports);
 
   // What changed: policies (by namespace/name and content), pods, namespace labels.
   const specOf = (c: Cluster) => new Map(c.policies.map((p) => [policyKey(p), JSON.stringify(p)]));
@@ -140,24 +156,24 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
   const [nsBefore, nsAfter] = [nsLabels(before), nsLabels(after)];
   const everything = [...nsBefore.keys(), ...nsAfter.keys()].some((n) => nsBefore.get(n) !== nsAfter.get(n));
   const cidr = cidrClasses(policies);
-  const sideKey = (c: Cluster, p: Pod) =>
-    JSON.stringify([p.namespace, nsLabels(c).get(p.namespace), Object.entries(p.labels).sort(), p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort(), p.ips.map((ip) => `${ip.family}:${classOfAddress(cidr, ip)}`).sort()]);
+  const named = (p: Pod) => p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort().join(" ");
+  const sideKey = (ns: Map<string, string>, p: Pod) =>
+    JSON.stringify([p.namespace, ns.get(p.namespace), Object.entries(p.labels).sort(), named(p), p.ips.map((ip) => `${ip.family}:${classOfAddress(cidr, ip)}`).sort()]);
   const refs = { before: new ReferenceEvaluator(before), after: new ReferenceEvaluator(after) };
-  const selectedByChange = (c: Cluster, which: "before" | "after", p: Pod, d: "egress" | "ingress") => refs[which].isolating(p, d).some((q) => changed.has(policyKey(q)));
+  const selectedByChange = (which: "before" | "after", p: Pod, d: "egress" | "ingress") => refs[which].isolating(p, d).some((q) => changed.has(policyKey(q)));
 
   // Group the common pods by what both compiled bundles know of their addresses (peer class,
   // profiles, reason class), their named ports and namespace; mark what may change.
   const views = { before: viewBundle(engines.before.bundle()), after: viewBundle(engines.after.bundle()) };
   const slots = (which: "before" | "after", p: Pod) => p.ips.map((ip) => `${ip.family}:${podSlot(views[which], ip)!.join(",")}`).sort().join(" ");
-  const named = (p: Pod) => p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort().join(" ");
   const groups = new Map<string, { members: Pod[]; befores: Pod[]; egress: boolean; ingress: boolean }>();
   let affectedPods = 0;
   for (const name of common) {
     const [pb, pa] = [beforePods.get(name)!, afterPods.get(name)!];
-    const [kb, ka] = [sideKey(before, pb), sideKey(after, pa)];
+    const [kb, ka] = [sideKey(nsBefore, pb), sideKey(nsAfter, pa)];
     const self = everything || kb !== ka;
-    const egress = self || selectedByChange(before, "before", pb, "egress") || selectedByChange(after, "after", pa, "egress");
-    const ingress = self || selectedByChange(before, "before", pb, "ingress") || selectedByChange(after, "after", pa, "ingress");
+    const egress = self || selectedByChange("before", pb, "egress") || selectedByChange("after", pa, "egress");
+    const ingress = self || selectedByChange("before", pb, "ingress") || selectedByChange("after", pa, "ingress");
     if (egress || ingress) affectedPods++;
     const key = [pa.namespace, named(pb), named(pa), slots("before", pb), slots("after", pa), self, egress, ingress].join("|");
     const g = groups.get(key) ?? { members: [], befores: [], egress, ingress };
@@ -183,7 +199,6 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
   let connections = 0;
   const side = (x: Pod | ExternalClass, family: 4 | 6): Side =>
     isPod(x) ? { name: podName(x), address: x.ips.find((ip) => ip.family === family)!.text, namespace: x.namespace } : { name: x.label, address: x.address.text, namespace: null };
-  const familyOf = (a: MatrixEndpoint, b: MatrixEndpoint) => ([4, 6] as const).find((f) => a.ips.some((ip) => ip.family === f) && b.ips.some((ip) => ip.family === f));
   /** A changed cell waiting for its reasons: decided again by explainBatch on both sides. */
   const pending: { change: Omit<Change, "before" | "after">; flows: { before?: Flow; after?: Flow }; verdicts: [number, number] }[] = [];
   /** Compares sources × destinations (group lists); `diagonal` decides a group's own pair on its second member. */
@@ -207,13 +222,7 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
       const count = diagonal ? gs.members.length * (gs.members.length - 1) : gs.members.length * gd.members.length;
       connections += count;
       if (b.cells[k] === a.cells[k]) continue;
-      const flowOf = (m: typeof a): Flow | undefined => {
-        if (m.cells[k] === CELL_NONE) return undefined;
-        const [src, dst] = [m.sources[i]!, m.destinations[j]!];
-        const family = familyOf(src, dst)!;
-        const port = "port" in spec ? spec.port : dst.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)!.containerPort;
-        return { src: src.ips.find((ip) => ip.family === family)!, dst: dst.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
-      };
+      const flowOf = (m: typeof a) => (m.cells[k] === CELL_NONE ? undefined : flowBetween(m.sources[i]!, m.destinations[j]!, spec));
       const flows = { before: flowOf(b), after: flowOf(a) };
       const shown = (flows.after ?? flows.before)!;
       const key = `${index.get(gs)}>${index.get(gd)}:${shown.port}/${spec.protocol}`;
@@ -223,7 +232,7 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
         change: {
           src: sides(gs, shown.src.family),
           dst: sides(gd, shown.src.family),
-          port: `${shown.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`,
+          port: portLabel(shown, spec),
           connections: count,
         },
         flows,
@@ -264,8 +273,8 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
     ports,
     connections,
     affectedPods,
-    podsOnlyBefore: [...beforePods.keys()].filter((k) => !afterPods.has(k)).sort(),
-    podsOnlyAfter: [...afterPods.keys()].filter((k) => !beforePods.has(k)).sort(),
+    podsOnlyBefore,
+    podsOnlyAfter,
   };
 }
 
@@ -279,22 +288,12 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
 export function diffClustersReference<T extends { readonly label: string }>(
   before: Cluster, after: Cluster, describe: (r: Reason, c: Cluster) => T, options: { ports?: readonly PortSpec[] } = {},
 ): DiffResult & { readonly labels: { readonly before: readonly T[]; readonly after: readonly T[] } } {
-  const withAddress = (c: Cluster) => new Map(c.pods.filter((p) => p.ips.length > 0).map((p) => [podName(p), p]));
-  const [podsBefore, podsAfter] = [withAddress(before), withAddress(after)];
-  const common = [...podsBefore.keys()].filter((k) => podsAfter.has(k)).sort();
-  const taken = new Set([...before.pods, ...after.pods].flatMap((p) => p.ips.map((ip) => ip.text)));
-  const families = new Set(common.flatMap((k) => podsAfter.get(k)!.ips.map((ip) => ip.family)));
-  const policies = [...before.policies, ...after.policies];
-  const externals = externalClasses(policies, taken, families);
-  const ports = options.ports ?? mentionedPorts(policies);
+  const { beforePods: podsBefore, afterPods: podsAfter, common, externals, ports, podsOnlyBefore, podsOnlyAfter } = scope(before, after, options.ports);
   const refs = { before: new ReferenceEvaluator(before), after: new ReferenceEvaluator(after) };
-  const labels = { before: [] as T[], after: [] as T[] };
-  const codes = { before: new Map<string, number>(), after: new Map<string, number>() };
+  const labels = { before: new Numbering<T>(), after: new Numbering<T>() };
   const code = (which: "before" | "after", r: Reason) => {
     const described = describe(r, which === "before" ? before : after);
-    let c = codes[which].get(described.label);
-    if (c === undefined) codes[which].set(described.label, (c = labels[which].push(described) - 1));
-    return c;
+    return labels[which].number(described.label, () => described);
   };
   type End = { side: (family: 4 | 6) => Side; before: MatrixEndpoint; after: MatrixEndpoint; pod: boolean };
   const ends: End[] = [
@@ -304,12 +303,6 @@ export function diffClustersReference<T extends { readonly label: string }>(
     }),
     ...externals.map((x): End => ({ side: () => ({ name: x.label, address: x.address.text, namespace: null }), before: x, after: x, pod: false })),
   ];
-  const flowOf = (s: MatrixEndpoint, d: MatrixEndpoint, spec: PortSpec): Flow | undefined => {
-    const port = "port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort;
-    const family = ([4, 6] as const).find((f) => s.ips.some((ip) => ip.family === f) && d.ips.some((ip) => ip.family === f));
-    if (port === undefined || family === undefined) return undefined;
-    return { src: s.ips.find((ip) => ip.family === family)!, dst: d.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
-  };
   const changes: Change[] = [];
   const seen = new Set<string>();
   let connections = 0;
@@ -317,7 +310,7 @@ export function diffClustersReference<T extends { readonly label: string }>(
     for (const s of ends) {
       for (const d of ends) {
         if (s === d || (!s.pod && !d.pod)) continue;
-        const flows = { before: flowOf(s.before, d.before, spec), after: flowOf(s.after, d.after, spec) };
+        const flows = { before: flowBetween(s.before, d.before, spec), after: flowBetween(s.after, d.after, spec) };
         if (!flows.before && !flows.after) continue;
         connections++;
         const why = (which: "before" | "after"): DirectionWhy => {
@@ -335,7 +328,7 @@ export function diffClustersReference<T extends { readonly label: string }>(
         changes.push({
           src: [s.side(shown.src.family)],
           dst: [d.side(shown.src.family)],
-          port: `${shown.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`,
+          port: portLabel(shown, spec),
           connections: 1,
           before: b,
           after: a,
@@ -344,9 +337,7 @@ export function diffClustersReference<T extends { readonly label: string }>(
     }
   }
   return {
-    changes, pods: common.length, externals, ports, connections, affectedPods: common.length,
-    podsOnlyBefore: [...podsBefore.keys()].filter((k) => !podsAfter.has(k)).sort(),
-    podsOnlyAfter: [...podsAfter.keys()].filter((k) => !podsBefore.has(k)).sort(),
-    labels,
+    changes, pods: common.length, externals, ports, connections, affectedPods: common.length, podsOnlyBefore, podsOnlyAfter,
+    labels: { before: labels.before.items, after: labels.after.items },
   };
 }

@@ -5,6 +5,7 @@
  * policy endpoints); "matches no pod" is about the cluster as loaded.
  */
 import type { AdminPolicy, AdminRule, Cluster, Direction, IPBlock, NetworkPolicy, Peer, Pod, PolicyPort, Rule } from "../model/types.js";
+import { ReferenceEvaluator } from "../reference/evaluator.js";
 import { selectorMatches } from "../reference/selector.js";
 import { cidrContains } from "../validate/ip.js";
 
@@ -41,16 +42,9 @@ const objectOf = (p: NetworkPolicy) => `NetworkPolicy ${p.namespace}/${p.name}`;
 export function lint(cluster: Cluster): Finding[] {
   const findings: Finding[] = [];
   const pods = cluster.pods.filter((p) => p.ips.length > 0);
-  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
   const selected = (policy: NetworkPolicy) => pods.filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels));
-  const peerPods = (peer: Peer, policy: NetworkPolicy): Pod[] => {
-    if (peer.ipBlock) return pods.filter((p) => p.ips.some((ip) => inBlock(peer.ipBlock!, ip)));
-    return pods.filter(
-      (p) =>
-        (peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, nsLabels.get(p.namespace)!) : p.namespace === policy.namespace) &&
-        (!peer.podSelector || selectorMatches(peer.podSelector, p.labels)),
-    );
-  };
+  const ref = new ReferenceEvaluator(cluster);
+  const peerPods = (peer: Peer, policy: NetworkPolicy): Pod[] => pods.filter((p) => ref.peerMatchesPod(peer, policy, p));
   const add = (severity: Severity, code: string, policy: NetworkPolicy, path: string, message: string) => findings.push({ severity, code, object: objectOf(policy), path, message });
 
   for (const policy of cluster.policies) {
@@ -112,7 +106,7 @@ export function lint(cluster: Cluster): Finding[] {
       });
     }
   }
-  findings.push(...dnsFindings(cluster, pods, peerPods), ...lintAdminTiers(cluster));
+  findings.push(...dnsFindings(cluster, ref, pods, peerPods), ...lintAdminTiers(cluster, ref));
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => order[a.severity] - order[b.severity] || a.object.localeCompare(b.object) || a.path.localeCompare(b.path));
 }
@@ -122,9 +116,6 @@ function isOnly(peer: Peer, field: "namespaceSelector" | "podSelector"): boolean
   return field === "namespaceSelector" ? peer.namespaceSelector !== undefined && peer.podSelector === undefined : peer.podSelector !== undefined && peer.namespaceSelector === undefined;
 }
 
-function inBlock(block: IPBlock, ip: Pod["ips"][number]): boolean {
-  return cidrContains(block.cidr, ip) && !block.except.some((e) => cidrContains(e, ip));
-}
 
 /** Does rule `a` allow everything rule `b` allows? Peers over the cluster's pods and ipBlock ranges; ports as written. */
 function covers(a: Rule, b: Rule, policy: NetworkPolicy, peerPods: (peer: Peer, policy: NetworkPolicy) => Pod[]): boolean {
@@ -166,22 +157,16 @@ function portsCover(a: readonly PolicyPort[], b: readonly PolicyPort[]): boolean
 }
 
 /** An admin policy with egress rules selects the pod: an ANP rule may decide its DNS traffic, so the check leaves it out. */
-function adminEgress(cluster: Cluster, pod: Pod): boolean {
-  const ns = cluster.namespaces.find((n) => n.name === pod.namespace)!.labels;
-  return (cluster.adminPolicies ?? []).some(
-    (t) =>
-      t.tier === "admin" &&
-      t.egress.length > 0 &&
-      (t.subject.namespaces ? selectorMatches(t.subject.namespaces, ns) : selectorMatches(t.subject.pods.namespaceSelector, ns) && selectorMatches(t.subject.pods.podSelector, pod.labels)),
-  );
+function adminEgress(cluster: Cluster, ref: ReferenceEvaluator, pod: Pod): boolean {
+  return (cluster.adminPolicies ?? []).some((t) => t.tier === "admin" && t.egress.length > 0 && ref.subjectSelects(t, pod));
 }
 
 /** Pods isolated for egress whose policies allow UDP port 53 to no DNS server: name resolution breaks. */
-function dnsFindings(cluster: Cluster, pods: readonly Pod[], peerPods: (peer: Peer, policy: NetworkPolicy) => Pod[]): Finding[] {
+function dnsFindings(cluster: Cluster, ref: ReferenceEvaluator, pods: readonly Pod[], peerPods: (peer: Peer, policy: NetworkPolicy) => Pod[]): Finding[] {
   const bySet = new Map<string, { policies: NetworkPolicy[]; pods: Pod[] }>();
   for (const pod of pods) {
-    const isolating = cluster.policies.filter((p) => p.namespace === pod.namespace && p.policyTypes.egress && selectorMatches(p.podSelector, pod.labels));
-    if (isolating.length === 0 || adminEgress(cluster, pod)) continue;
+    const isolating = ref.isolating(pod, "egress");
+    if (isolating.length === 0 || adminEgress(cluster, ref, pod)) continue;
     const key = isolating.map((p) => `${p.namespace}/${p.name}`).join(",");
     const entry = bySet.get(key) ?? { policies: isolating, pods: [] };
     entry.pods.push(pod);
@@ -230,16 +215,11 @@ function dnsFindings(cluster: Cluster, pods: readonly Pod[], peerPods: (peer: Pe
  * a rule before them — earlier in the same policy, or in a policy of higher precedence that
  * selects every pod this one does — matches everything they match.
  */
-export function lintAdminTiers(cluster: Cluster): Finding[] {
+export function lintAdminTiers(cluster: Cluster, ref = new ReferenceEvaluator(cluster)): Finding[] {
   const tiers = cluster.adminPolicies ?? [];
   if (tiers.length === 0) return [];
   const pods = cluster.pods.filter((p) => p.ips.length > 0);
-  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
-  const selects = (t: AdminPolicy, p: Pod) =>
-    t.subject.namespaces
-      ? selectorMatches(t.subject.namespaces, nsLabels.get(p.namespace)!)
-      : selectorMatches(t.subject.pods.namespaceSelector, nsLabels.get(p.namespace)!) && selectorMatches(t.subject.pods.podSelector, p.labels);
-  const subjects = new Map(tiers.map((t) => [t, new Set(pods.filter((p) => selects(t, p)))]));
+  const subjects = new Map(tiers.map((t) => [t, new Set(pods.filter((p) => ref.subjectSelects(t, p)))]));
   const kindOf = (t: AdminPolicy) => (t.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy");
   const findings: Finding[] = [];
 
@@ -256,17 +236,7 @@ export function lintAdminTiers(cluster: Cluster): Finding[] {
     }
   }
 
-  const matchedPods = (r: AdminRule) =>
-    new Set(
-      pods.filter((p) =>
-        r.peers.some((peer) => {
-          if (peer.kind === "namespaces") return selectorMatches(peer.namespaceSelector, nsLabels.get(p.namespace)!);
-          if (peer.kind === "pods") return selectorMatches(peer.namespaceSelector, nsLabels.get(p.namespace)!) && selectorMatches(peer.podSelector, p.labels);
-          if (peer.kind === "networks") return p.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
-          return false;
-        }),
-      ),
-    );
+  const matchedPods = (r: AdminRule) => new Set(pods.filter((p) => r.peers.some((peer) => ref.adminPeerMatchesPod(peer, p))));
   const coversPeers = (q: AdminRule, r: AdminRule) => {
     if (r.peers.some((p) => p.kind === "unknown" || p.kind === "nodes") || q.peers.some((p) => p.kind === "unknown")) return false;
     const qPods = matchedPods(q);

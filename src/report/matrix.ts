@@ -5,7 +5,7 @@
  */
 import { FAMILY_V6, type FlowBatch, PROTOCOL_CODE, writeAddress } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
-import type { NetworkPolicy, Pod, Protocol, Reason } from "../model/types.js";
+import type { Flow, NetworkPolicy, Pod, Protocol, Reason } from "../model/types.js";
 import type { ReferenceEvaluator } from "../reference/evaluator.js";
 
 /** A port to tabulate: a number, or a name each destination pod resolves (cells stay n/a where it does not). */
@@ -62,15 +62,40 @@ export function mentionedPorts(policies: readonly NetworkPolicy[]): PortSpec[] {
   );
 }
 
+/** The port a spec names on a destination: its number, or the destination's container port of that name. */
+export function portOn(spec: PortSpec, destination: MatrixEndpoint): number | undefined {
+  return "port" in spec ? spec.port : destination.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort;
+}
+
+/** The flow a cell stands for: the family both sides have (IPv4 first) on `portOn`; none when either is missing. */
+export function flowBetween(source: MatrixEndpoint, destination: MatrixEndpoint, spec: PortSpec): Flow | undefined {
+  const port = portOn(spec, destination);
+  const family = ([4, 6] as const).find((f) => source.ips.some((ip) => ip.family === f) && destination.ips.some((ip) => ip.family === f));
+  if (port === undefined || family === undefined) return undefined;
+  return { src: source.ips.find((ip) => ip.family === family)!, dst: destination.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
+}
+
+/** Numbers distinct items by key, in order of first appearance (reason pairs, reason labels). */
+export class Numbering<T> {
+  readonly items: T[] = [];
+  private readonly numbers = new Map<string, number>();
+
+  number(key: string, item: () => T): number {
+    let n = this.numbers.get(key);
+    if (n === undefined) this.numbers.set(key, (n = this.items.push(item()) - 1));
+    return n;
+  }
+}
+
 export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint>(
   engine: Engine, sources: readonly S[], destinations: readonly D[], spec: PortSpec, options: { reasons?: boolean } = {},
 ): Matrix<S, D> {
   const cells = new Uint8Array(sources.length * destinations.length).fill(CELL_NONE);
   const pairIndex = options.reasons ? new Uint32Array(cells.length) : undefined;
-  const pairs: [number, number][] = [[0, 0]];
-  const pairKeys = new Map<string, number>([["0:0", 0]]);
+  const pairs = new Numbering<readonly [number, number]>();
+  pairs.number("0:0", () => [0, 0]);
   const protocol = PROTOCOL_CODE[spec.protocol]!;
-  const portOf = destinations.map((d) => ("port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort));
+  const portOf = destinations.map((d) => portOn(spec, d));
   const words = (pods: readonly MatrixEndpoint[], family: 4 | 6) =>
     pods.map((p) => {
       const ip = p.ips.find((a) => a.family === family);
@@ -96,14 +121,8 @@ export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint
       for (let k = 0; k < n; k++) {
         const cell = at[k]!;
         cells[cell] = x.verdicts[k]!;
-        const key = `${x.egress[k]}:${x.ingress[k]}`;
-        let i = pairKeys.get(key);
-        if (i === undefined) {
-          i = pairs.length;
-          pairKeys.set(key, i);
-          pairs.push([x.egress[k]!, x.ingress[k]!]);
-        }
-        pairIndex![cell] = i;
+        const [e, g] = [x.egress[k]!, x.ingress[k]!];
+        pairIndex![cell] = pairs.number(`${e}:${g}`, () => [e, g]);
       }
     } else {
       engine.decideBatch(batch, verdicts);
@@ -140,7 +159,7 @@ export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint
     }
   }
   if (n > 0) flush();
-  return { spec, sources, destinations, cells, ...(pairIndex ? { reasons: { pairs, index: pairIndex } } : {}) };
+  return { spec, sources, destinations, cells, ...(pairIndex ? { reasons: { pairs: pairs.items, index: pairIndex } } : {}) };
 }
 
 /**
@@ -154,33 +173,23 @@ export function referenceMatrix(
   const n = destinations.length;
   const cells = new Uint8Array(sources.length * n).fill(CELL_NONE);
   const index = new Uint32Array(cells.length);
-  const labels: string[] = [""];
-  const codes = new Map<string, number>([["", 0]]);
-  const code = (text: string) => {
-    let c = codes.get(text);
-    if (c === undefined) codes.set(text, (c = labels.push(text) - 1));
-    return c;
-  };
-  const pairs: [number, number][] = [[0, 0]];
-  const pairKeys = new Map<string, number>([["0:0", 0]]);
+  const labels = new Numbering<string>();
+  labels.number("", () => "");
+  const pairs = new Numbering<readonly [number, number]>();
+  pairs.number("0:0", () => [0, 0]);
   sources.forEach((s, i) =>
     destinations.forEach((d, j) => {
-      const port = "port" in spec ? spec.port : d.ports.find((c) => c.name === spec.name && c.protocol === spec.protocol)?.containerPort;
-      const family = ([4, 6] as const).find((f) => s.ips.some((ip) => ip.family === f) && d.ips.some((ip) => ip.family === f));
-      if (port === undefined || family === undefined) return;
-      const flow = { src: s.ips.find((ip) => ip.family === family)!, dst: d.ips.find((ip) => ip.family === family)!, protocol: spec.protocol, port };
+      const flow = flowBetween(s, d, spec);
+      if (!flow) return;
       if (!options.reasons) {
         cells[i * n + j] = ref.decideFlow(flow) === "allow" ? CELL_ALLOW : CELL_DENY;
         return;
       }
       const x = ref.explainFlow(flow);
       cells[i * n + j] = x.verdict === "allow" ? CELL_ALLOW : CELL_DENY;
-      const pair: [number, number] = [code(label(x.egress)), code(label(x.ingress))];
-      const key = pair.join(":");
-      let p = pairKeys.get(key);
-      if (p === undefined) pairKeys.set(key, (p = pairs.push(pair) - 1));
-      index[i * n + j] = p;
+      const [e, g] = [label(x.egress), label(x.ingress)].map((text) => labels.number(text, () => text));
+      index[i * n + j] = pairs.number(`${e}:${g}`, () => [e!, g!]);
     }),
   );
-  return { spec, sources, destinations, cells, labels, ...(options.reasons ? { reasons: { pairs, index } } : {}) };
+  return { spec, sources, destinations, cells, labels: labels.items, ...(options.reasons ? { reasons: { pairs: pairs.items, index } } : {}) };
 }
