@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/model/load.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
+import { APP_WEB, documents, namespace, pod } from "../fixtures/manifests.js";
 import { SHOP, netpol } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netpol-cnp-"));
@@ -16,27 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cnp = (name: string, tier: string, priority: number, body: string) =>
   `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n  tier: ${tier}\n  priority: ${priority}\n${body}`;
 
-const CLUSTER = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: app}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: other}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: app, labels: {role: web}}
-spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-status: {phase: Running, podIP: 10.0.0.1}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: other}
-spec: {containers: [{name: c}]}
-status: {phase: Running, podIP: 10.0.1.1}
-`;
+const CLUSTER = documents(namespace("app"), namespace("other"), APP_WEB, pod("other", "client", {}, "10.0.1.1"));
 
 function decide(policies: string[], src: string, dst: string, protocol: "TCP" | "UDP", port: number) {
   const { cluster } = loadCluster([{ file: "c.yaml", text: [CLUSTER, ...policies].join("\n---\n") }]);

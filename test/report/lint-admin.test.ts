@@ -1,28 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/model/load.js";
 import { CODES, lint } from "../../src/report/lint.js";
+import { APP_WEB, documents, namespace, pod } from "../fixtures/manifests.js";
 
-const CLUSTER = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: app, labels: {team: a}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: mon, labels: {team: ops}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: app, labels: {role: web}}
-spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-status: {phase: Running, podIP: 10.0.0.1}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: prom, namespace: mon, labels: {role: prom}}
-spec: {containers: [{name: c}]}
-status: {phase: Running, podIP: 10.0.1.1}
-`;
+const CLUSTER = documents(namespace("app", { team: "a" }), namespace("mon", { team: "ops" }), APP_WEB, pod("mon", "prom", { role: "prom" }, "10.0.1.1"));
 const anp = (name: string, priority: number, subject: string, ingress: string) => `
 ---
 apiVersion: policy.networking.k8s.io/v1alpha1

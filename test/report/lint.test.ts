@@ -4,44 +4,18 @@ import { clusterObjects } from "../../src/fuzz/index.js";
 import { clusterFromObjects, loadCluster } from "../../src/model/load.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
 import { CODES, lint } from "../../src/report/lint.js";
+import { APP_WEB, documents, namespace, pod } from "../fixtures/manifests.js";
 
 const YAML = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: app, labels: {team: a}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: mon, labels: {team: ops}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: kube-system}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
-spec: {containers: [{name: c, ports: [{name: dns, containerPort: 53, protocol: UDP}]}]}
-status: {phase: Running, podIP: 10.0.9.9}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: app, labels: {role: web}}
-spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-status: {phase: Running, podIP: 10.0.0.1}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: app, labels: {role: db}}
-spec: {containers: [{name: c, ports: [{name: pg, containerPort: 5432}]}]}
-status: {phase: Running, podIP: 10.0.0.2}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: prom, namespace: mon, labels: {role: prom}}
-spec: {containers: [{name: c}]}
-status: {phase: Running, podIP: 10.0.1.1}
----
+${documents(
+  namespace("app", { team: "a" }),
+  namespace("mon", { team: "ops" }),
+  namespace("kube-system"),
+  pod("kube-system", "coredns", { "k8s-app": "kube-dns" }, "10.0.9.9", ["{name: dns, containerPort: 53, protocol: UDP}"]),
+  APP_WEB,
+  pod("app", "db", { role: "db" }, "10.0.0.2", ["{name: pg, containerPort: 5432}"]),
+  pod("mon", "prom", { role: "prom" }, "10.0.1.1"),
+)}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: nobody, namespace: app}
