@@ -216,8 +216,8 @@ function addressTables(
       const original = classOf(ip);
       const value: SlotValue = [peerOf(original), egress, ingress];
       writeAddress(words, 0, ip);
-      const side = ip.family === 4 ? v4 : v6;
-      side.reasons.set(words.join(","), reasonOf(original));
+      // Side tables only when reason classes are not packed into the slots.
+      if (!packed) (ip.family === 4 ? v4 : v6).reasons.set(words.join(","), reasonOf(original));
       if (ip.family === 4) {
         v4.keys.push(words[0]!);
         v4.values.push(value);
