@@ -1,11 +1,14 @@
-// Reasons (explainBatch): the verdict of decide.ts, and per direction why. An isolated side
-// that allows names the first rule, in the reference evaluator's order (its policies in
-// cluster order, their rules in order), with a part holding the flow's port class and the far
-// side's reason class; an isolated side that denies names its profile (the host lists its
-// policies).
+// Reasons (explainBatch): the verdict of decide.ts, and per direction why, walking a side's
+// profile in the reference evaluator's order: its admin-tier rules (by priority, first match:
+// Allow and Deny decide, Pass hands over to NetworkPolicy and is remembered); its
+// NetworkPolicy rules where they isolate (policies in cluster order, rules in order: the first
+// that matches allowed, none denied — named by the profile, whose policies the host lists);
+// otherwise its baseline rules (Allow and Deny decide; Pass, or no match, allows). A rule
+// matches when one of its parts holds the flow's port class and the far side's reason class.
 import {
   ALLOW, DENY, ENDPOINT_EGRESS, ENDPOINT_INGRESS, HASH4_SLOT_BYTES, HASH6_SLOT_BYTES, INVALID, OPEN,
-  OUTSIDE_REASON, PROTOCOLS, REASON_DENIED, REASON_INVALID, REASON_NONE, REASON_RULE, REASON_SELF,
+  OUTSIDE_REASON, PART_PASS, PROFILE_ISOLATED, PROFILE_PARTS_BYTES, PROTOCOLS, REASON_DENIED, REASON_INVALID, REASON_NONE,
+  REASON_SELF, REASON_TIER_DENY,
 } from "./layout";
 import { lookup4, lookup6 } from "./lookup";
 import { Tables } from "./tables";
@@ -35,31 +38,69 @@ function bit(words: usize, i: u32): bool {
   return ((load<u32>(words + ((<usize>i >> 5) << 2)) >> (i & 31)) & 1) != 0;
 }
 
+// The Pass rule the last sideReason went through: 0, or PART_PASS | tier rule.
+let passed: u32 = 0;
+
+// @ts-ignore: decorator
+@inline
+function partMatches(t: Tables, part: usize, portClass: u32, farClass: u32): bool {
+  if (!bit(part + 4, portClass)) return false;
+  const row = load<u32>(part + ((<usize>t.portWords + 1) << 2));
+  return bit(t.reasonRowBits + ((<usize>row * t.reasonRowWords) << 2), farClass);
+}
+
 /**
- * One direction of an isolated side (`profile`), `far` the other side. The walk over the
- * profile's parts decides on its own — the first match allows, none denies — so the verdict
- * rows are not read: the differential tests hold both tables to the reference.
+ * One direction of a side (`profile`), `far` the other side; sets `passed`. The walk decides
+ * on its own, so the verdict rows are not read: the differential tests hold both tables to
+ * the reference.
  */
 function sideReason(t: Tables, profile: u32, portClass: u32, far: usize): u32 {
+  passed = 0;
   if (profile == OPEN) return REASON_NONE;
   const farClass = reasonClassOf(t, far);
   const stride = (<usize>t.portWords + 2) << 2;
-  const end = t.parts + <usize>load<u32>(t.profileParts + (<usize>(profile + 1) << 2)) * stride;
-  for (let part = t.parts + <usize>load<u32>(t.profileParts + (<usize>profile << 2)) * stride; part < end; part += stride) {
-    if (!bit(part + 4, portClass)) continue;
-    const row = load<u32>(part + ((<usize>t.portWords + 1) << 2));
-    if (bit(t.reasonRowBits + ((<usize>row * t.reasonRowWords) << 2), farClass)) return REASON_RULE | load<u32>(part);
+  const run = t.profileParts + <usize>profile * PROFILE_PARTS_BYTES;
+  const npWord = load<u32>(run, 4);
+  let part = t.parts + <usize>load<u32>(run) * stride;
+  const np = t.parts + <usize>(npWord & ~PROFILE_ISOLATED) * stride;
+  const base = t.parts + <usize>load<u32>(run, 8) * stride;
+  const end = t.parts + <usize>load<u32>(run, 12) * stride;
+  for (; part < np; part += stride) {
+    if (!partMatches(t, part, portClass, farClass)) continue;
+    const code = load<u32>(part);
+    if ((code & 0xf0000000) != PART_PASS) return code;
+    passed = code;
+    break;
   }
-  return REASON_DENIED | profile;
+  if (npWord & PROFILE_ISOLATED) {
+    for (part = np; part < base; part += stride) if (partMatches(t, part, portClass, farClass)) return load<u32>(part);
+    return REASON_DENIED | profile;
+  }
+  for (part = base; part < end; part += stride) {
+    if (!partMatches(t, part, portClass, farClass)) continue;
+    const code = load<u32>(part);
+    return (code & 0xf0000000) == PART_PASS ? REASON_NONE : code;
+  }
+  return REASON_NONE;
 }
 
-/** The verdict of flow i; its two reasons go to egress and ingress (u32 each). */
-export function explainFlow(t: Tables, meta: u32, src: usize, dst: usize, egress: usize, ingress: usize): u8 {
+// @ts-ignore: decorator
+@inline
+function denies(code: u32): bool {
+  return (code & 0xc0000000) == REASON_DENIED || (code & 0xf0000000) == REASON_TIER_DENY;
+}
+
+/**
+ * The verdict of a flow; its two reasons go to egress and ingress (u32 each) and, when `passes`
+ * is not 0, the Pass rules on the way to passes (egress) and passes + 4 (ingress): 0 or 1 + tier rule.
+ */
+export function explainFlow(t: Tables, meta: u32, src: usize, dst: usize, egress: usize, ingress: usize, passes: usize): u8 {
   const protocol = (meta >> 16) & 0xff;
   const family = meta >> 24;
   if (protocol >= PROTOCOLS || family > 1) {
     store<u32>(egress, REASON_INVALID);
     store<u32>(ingress, REASON_INVALID);
+    if (passes) store<u64>(passes, 0);
     return INVALID;
   }
   const s = family ? lookup6(t, src) : lookup4(t, load<u32>(src));
@@ -69,12 +110,15 @@ export function explainFlow(t: Tables, meta: u32, src: usize, dst: usize, egress
     const why = inHash4(t, s) || inHash6(t, s) ? REASON_SELF : REASON_NONE;
     store<u32>(egress, why);
     store<u32>(ingress, why);
+    if (passes) store<u64>(passes, 0);
     return ALLOW;
   }
   const portClass = <u32>load<u16>(t.portTable + (<usize>((protocol << 16) | (meta & 0xffff)) << 1));
   const e = sideReason(t, load<u32>(s, ENDPOINT_EGRESS), portClass, d);
+  if (passes) store<u32>(passes, passed ? (passed & ~PART_PASS) + 1 : 0);
   const i = sideReason(t, load<u32>(d, ENDPOINT_INGRESS), portClass, s);
+  if (passes) store<u32>(passes, passed ? (passed & ~PART_PASS) + 1 : 0, 4);
   store<u32>(egress, e);
   store<u32>(ingress, i);
-  return (e & 0xc0000000) == REASON_DENIED || (i & 0xc0000000) == REASON_DENIED ? DENY : ALLOW;
+  return denies(e) || denies(i) ? DENY : ALLOW;
 }

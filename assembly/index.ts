@@ -10,6 +10,8 @@
 //   explainBatch(n, src, dst, meta, out, egress, ingress) → code
 //                                       the same verdicts, and why: one u32 reason per flow and
 //                                       direction (REASON_* in layout.ts)
+//   explainTiers(n, src, dst, meta, out, egress, ingress, passes) → code
+//                                       explainBatch, and the admin-tier Pass rule each side went through
 import { allocate } from "./memory";
 import { E_LENGTH, INVALID, OK } from "./layout";
 import { decideFlow, decideFlow4 } from "./decide";
@@ -17,7 +19,7 @@ import { explainFlow } from "./explain";
 import { loadBundle as load_ } from "./load";
 import { current, loaded } from "./tables";
 
-const ABI_VERSION: u32 = 0x0001_0001; // 1.1: explainBatch
+const ABI_VERSION: u32 = 0x0001_0002; // 1.1: explainBatch; 1.2: explainTiers
 
 /** Error code of decideBatch when no bundle is loaded. */
 const E_NO_BUNDLE: u32 = 12;
@@ -74,13 +76,25 @@ export function decideBatch(n: u32, src: usize, dst: usize, meta: usize, out: us
 
 
 export function explainBatch(n: u32, src: usize, dst: usize, meta: usize, out: usize, egress: usize, ingress: usize): u32 {
+  return explainTiers(n, src, dst, meta, out, egress, ingress, 0);
+}
+
+/** explainBatch, and per flow two u32 at passes (egress, ingress): 0, or 1 + the tier rule whose Pass was on the way. ABI 1.2. */
+export function explainTiers(n: u32, src: usize, dst: usize, meta: usize, out: usize, egress: usize, ingress: usize, passes: usize): u32 {
   if (!loaded()) return E_NO_BUNDLE;
   const addressBytes = <u64>n << 4;
   if (!inMemory(src, addressBytes) || !inMemory(dst, addressBytes) || !inMemory(meta, <u64>n << 2) || !inMemory(out, <u64>n)) return E_LENGTH;
   if (!inMemory(egress, <u64>n << 2) || !inMemory(ingress, <u64>n << 2)) return E_LENGTH;
+  if (passes != 0 && !inMemory(passes, <u64>n << 3)) return E_LENGTH;
   const t = current();
+  if (passes == 0) {
+    for (let i: usize = 0; i < <usize>n; i++) {
+      store<u8>(out + i, explainFlow(t, load<u32>(meta + (i << 2)), src + (i << 4), dst + (i << 4), egress + (i << 2), ingress + (i << 2), 0));
+    }
+    return OK;
+  }
   for (let i: usize = 0; i < <usize>n; i++) {
-    store<u8>(out + i, explainFlow(t, load<u32>(meta + (i << 2)), src + (i << 4), dst + (i << 4), egress + (i << 2), ingress + (i << 2)));
+    store<u8>(out + i, explainFlow(t, load<u32>(meta + (i << 2)), src + (i << 4), dst + (i << 4), egress + (i << 2), ingress + (i << 2), passes + (i << 3)));
   }
   return OK;
 }

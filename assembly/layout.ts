@@ -1,8 +1,8 @@
-// The bundle format, version 3: the AssemblyScript mirror of src/compile/layout.ts.
+// The bundle format, version 4: the AssemblyScript mirror of src/compile/layout.ts.
 // BUNDLE.md documents it; the round-trip tests hold the two files together.
 
 export const MAGIC: u32 = 0x4257504e; // "NPWB"
-export const FORMAT_VERSION: u32 = 3;
+export const FORMAT_VERSION: u32 = 4;
 export const HEADER_BYTES: u32 = 20;
 export const SECTION_ENTRY_BYTES: u32 = 12;
 export const MAX_SECTIONS: u32 = 64;
@@ -44,7 +44,8 @@ export const META_REASON_ROWS: u32 = 14;
 export const META_RULES: u32 = 15;
 export const META_PARTS: u32 = 16;
 export const META_REASON_IN_SLOT: u32 = 17; // 1: slot word 0 = peer | reason << 16
-export const META_WORDS: u32 = 18;
+export const META_TIER_RULES: u32 = 18;
+export const META_WORDS: u32 = 19;
 
 // An endpoint, as every lookup returns it: a pod address's hash slot, or the entry the core
 // builds at load for each outside index (a trie leaf). Same first three words in both; an
@@ -84,6 +85,16 @@ export const REASON_DENIED: u32 = 0x80000000; // | profile: isolated by its poli
 export const REASON_SELF: u32 = 0xc0000000; // a pod reaching itself: not subject to policy
 export const REASON_INVALID: u32 = 0xffffffff; // the flow's protocol or family code is invalid
 export const REASON_LIMIT: u32 = 0x40000000; // rules and profiles must number fewer
+export const REASON_TIER_ALLOW: u32 = 0xd0000000; // | tier rule id: an admin or baseline rule allowed
+export const REASON_TIER_DENY: u32 = 0xe0000000; // | tier rule id: an admin or baseline rule denied
+export const TIER_LIMIT: u32 = 0x0fffffff; // tier rules must number fewer
+
+// Part codes (a part's first word): REASON_RULE | rule, REASON_TIER_ALLOW/DENY | tier rule, or
+// PART_PASS | tier rule. A profile's PROFILE_PARTS entry: first part, first NetworkPolicy part
+// (| PROFILE_ISOLATED when NetworkPolicy isolates it), first baseline part, end.
+export const PART_PASS: u32 = 0xf0000000;
+export const PROFILE_PARTS_BYTES: u32 = 16;
+export const PROFILE_ISOLATED: u32 = 0x80000000;
 
 // Verdict bytes written by decideBatch.
 export const DENY: u8 = 0;

@@ -11,6 +11,7 @@ import {
   E_REASONS, META_OUTSIDE, META_PARTS, META_REASON_CLASSES, META_REASON_ROW_WORDS, META_REASON_ROWS,
   META_RULES, OUTSIDE_REASON, REASON_LIMIT, SECTION_OUTSIDE, SECTION_PARTS, SECTION_PROFILE_PARTS,
   SECTION_REASON_ROWS, SECTION_REASONS4, SECTION_REASONS6, META_REASON_IN_SLOT,
+  META_TIER_RULES, PART_PASS, PROFILE_ISOLATED, PROFILE_PARTS_BYTES, REASON_RULE, REASON_TIER_ALLOW, REASON_TIER_DENY, TIER_LIMIT,
 } from "./layout";
 import { allocate, mark, reset } from "./memory";
 import { Tables, install, staging } from "./tables";
@@ -85,6 +86,8 @@ function readMeta(t: Tables): u32 {
   t.reasonRows = load<u32>(m + META_REASON_ROWS * 4);
   t.rules = load<u32>(m + META_RULES * 4);
   t.partCount = load<u32>(m + META_PARTS * 4);
+  t.tierRules = load<u32>(m + META_TIER_RULES * 4);
+  if (t.tierRules >= TIER_LIMIT) return E_SIZES;
   t.portWords = (t.portClasses + 31) >> 5;
   t.reasonInSlot = load<u32>(m + META_REASON_IN_SLOT * 4);
   if (t.reasonInSlot > 1) return E_SIZES;
@@ -113,7 +116,7 @@ function readMeta(t: Tables): u32 {
     sized(SECTION_OUTSIDE, <u64>t.outsideCount * 8) &&
     sized(SECTION_REASONS4, t.reasonInSlot == 1 ? 0 : <u64>cap4 * 4) &&
     sized(SECTION_REASONS6, t.reasonInSlot == 1 ? 0 : <u64>cap6 * 4) &&
-    sized(SECTION_PROFILE_PARTS, (<u64>t.profiles + 1) * 4) &&
+    sized(SECTION_PROFILE_PARTS, <u64>t.profiles * PROFILE_PARTS_BYTES) &&
     sized(SECTION_PARTS, <u64>t.partCount * (<u64>t.portWords + 2) * 4) &&
     sized(SECTION_REASON_ROWS, <u64>t.reasonRows * <u64>t.reasonRowWords * 4);
   if (!ok) return E_SIZES;
@@ -213,21 +216,37 @@ function buildOutside(t: Tables): u32 {
   return OK;
 }
 
-// Each profile's parts lie in PARTS in order; every rule and row number is in range.
+// Each profile's parts lie in PARTS in order, one run after another: admin-tier parts, then
+// NetworkPolicy parts, then baseline parts. Every code names a rule of its kind, every row is in range.
 function checkReasons(t: Tables): u32 {
   let previous: u32 = 0;
-  for (let p: u32 = 0; p <= t.profiles; p++) {
-    const at = load<u32>(t.profileParts + (<usize>p << 2));
-    if ((p == 0 && at != 0) || at < previous || at > t.partCount) return E_REASONS;
-    previous = at;
+  for (let p: u32 = 0; p < t.profiles; p++) {
+    const e = t.profileParts + <usize>p * PROFILE_PARTS_BYTES;
+    const start = load<u32>(e);
+    const np = load<u32>(e, 4) & ~PROFILE_ISOLATED;
+    const base = load<u32>(e, 8);
+    const end = load<u32>(e, 12);
+    if (start != previous || np < start || base < np || end < base || end > t.partCount) return E_REASONS;
+    for (let q = start; q < end; q++) if (!validCode(t, partCode(t, q), q >= np && q < base)) return E_REASONS;
+    previous = end;
   }
   if (previous != t.partCount) return E_REASONS;
   const stride = (<usize>t.portWords + 2) << 2;
   for (let q: u32 = 0; q < t.partCount; q++) {
-    const part = t.parts + <usize>q * stride;
-    if (load<u32>(part) >= t.rules || load<u32>(part + ((<usize>t.portWords + 1) << 2)) >= t.reasonRows) return E_REASONS;
+    if (load<u32>(t.parts + <usize>q * stride + ((<usize>t.portWords + 1) << 2)) >= t.reasonRows) return E_REASONS;
   }
   return OK;
+}
+
+function partCode(t: Tables, q: u32): u32 {
+  return load<u32>(t.parts + <usize>q * ((<usize>t.portWords + 2) << 2));
+}
+
+// NetworkPolicy parts name a rule; tier parts an admin or baseline rule with its action.
+function validCode(t: Tables, code: u32, networkPolicy: bool): bool {
+  if (networkPolicy) return (code & 0xc0000000) == REASON_RULE && (code & ~REASON_RULE) < t.rules;
+  const kind = code & 0xf0000000;
+  return (kind == REASON_TIER_ALLOW || kind == REASON_TIER_DENY || kind == PART_PASS) && (code & 0x0fffffff) < t.tierRules;
 }
 
 // Each node is reached from one family at one depth, children are numbered after their

@@ -34,6 +34,7 @@ export class Tables {
   reasonRows!: u32;
   rules!: u32;
   partCount!: u32;
+  tierRules!: u32;
   portWords!: u32;
   peerMask!: u32; // 0xffff when reason classes share the peer word (reasonInSlot), else all ones
   reasonInSlot!: u32;

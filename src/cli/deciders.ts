@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { FlowBatch } from "../engine/batch.js";
 import { UnsupportedError } from "../compile/index.js";
 import { BundleError, type Engine, compile, loadBundle } from "../engine/engine.js";
+import { sideKey, splitReasonKey } from "../engine/reasons.js";
 import "../engine/parallel.js"; // decideParallel and shared batches for --threads
 import type { Cluster, Reason, Verdict } from "../model/types.js";
 import { ReferenceEvaluator } from "../reference/evaluator.js";
@@ -53,7 +54,8 @@ export function referenceDecider(cluster: Cluster, sink?: ExplainSink): DecideCh
 }
 
 /** An explainBatch reason code, labelled with the engine's own policy names. */
-export const engineLabel = (engine: Engine, code: number): LabelledReason => labelled(engine.reason(code), (i) => engine.policyName(i));
+/** A side's reason as `Engine.reasonKey` gives it (code and Pass word), labelled. */
+export const engineLabel = (engine: Engine, key: number): LabelledReason => labelled(engine.reason(...splitReasonKey(key)), (i) => engine.policyName(i));
 
 /** "namespace/name" of a cluster's policy by its number (as reasons number them). */
 export function policyNamer(cluster: Cluster): (policy: number) => string {
@@ -94,16 +96,16 @@ function fill(batch: FlowBatch, rows: readonly FlowRow[]): FlowBatch {
 export function wasmDecider(engine: Engine, threads = 1, sink?: ExplainSink): DecideChunk {
   if (sink) {
     const batch = engine.createBatch(CHUNK_ROWS);
-    const out = { verdicts: new Uint8Array(CHUNK_ROWS), egress: new Uint32Array(CHUNK_ROWS), ingress: new Uint32Array(CHUNK_ROWS) };
+    const out = engine.createExplanations(CHUNK_ROWS);
     const labels = new Map<number, LabelledReason>(); // codes repeat: each is named once
-    const label = (code: number) => {
-      let l = labels.get(code);
-      if (!l) labels.set(code, (l = engineLabel(engine, code)));
+    const label = (key: number) => {
+      let l = labels.get(key);
+      if (!l) labels.set(key, (l = engineLabel(engine, key)));
       return l;
     };
     return (rows) => {
       const x = engine.explainBatch(fill(batch, rows), out);
-      sink.reasons = { egress: rows.map((_, i) => label(x.egress[i]!)), ingress: rows.map((_, i) => label(x.ingress[i]!)) };
+      sink.reasons = { egress: rows.map((_, i) => label(sideKey(x, i, 0))), ingress: rows.map((_, i) => label(sideKey(x, i, 1))) };
       return x.verdicts.subarray(0, rows.length);
     };
   }
@@ -121,7 +123,7 @@ export async function wasmFromCluster(cluster: Cluster, threads = 1, sink?: Expl
   try {
     return wasmDecider(await compile(cluster), threads, sink);
   } catch (e) {
-    if (e instanceof UnsupportedError) throw new InputError(`${e.message}: run with --engine reference`);
+    if (e instanceof UnsupportedError) throw new InputError(e.message);
     throw e;
   }
 }

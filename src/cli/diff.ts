@@ -42,10 +42,6 @@ export async function runDiff(opts: DiffOptions, io: Io): Promise<number> {
   };
   const before = await load(opts.before, "before");
   const after = await load(opts.after, "after");
-  const tiers = (before.adminPolicies ?? []).length + (after.adminPolicies ?? []).length > 0;
-  if (opts.engine === "wasm" && tiers) {
-    throw new InputError("the compiled engine does not evaluate admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) yet: run with --engine reference (connection by connection)");
-  }
   const started = performance.now();
   let result: DiffResult;
   let why: Labeller;

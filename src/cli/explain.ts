@@ -84,9 +84,6 @@ export async function runExplain(opts: ExplainOptions, io: Io): Promise<number> 
   const from = resolveSide(cluster, "--from", opts.from);
   const to = resolveSide(cluster, "--to", opts.to);
   const [src, dst] = pickFamily(from, to, opts);
-  if (opts.engine === "wasm" && (cluster.adminPolicies ?? []).length > 0) {
-    throw new InputError("the compiled engine does not evaluate admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) yet: run with --engine reference");
-  }
   const engine = opts.engine === "wasm" ? await compile(cluster) : undefined;
   const ref = new ReferenceEvaluator(cluster);
   const reports = connections(dst, opts).map(([protocol, port]) => explainOne(cluster, engine, { src: src.address, dst: dst.address, protocol, port }, ref));

@@ -42,16 +42,13 @@ export async function runMatrix(opts: MatrixOptions, io: Io): Promise<number> {
     .filter((p) => p.ips.length > 0 && (opts.namespace.length === 0 || opts.namespace.includes(p.namespace)))
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   if (pods.length === 0) throw new UsageError("no pods with addresses to tabulate");
-  const specs = opts.ports === undefined ? mentionedPorts(cluster.policies) : parsePorts(opts.ports);
+  const specs = opts.ports === undefined ? mentionedPorts(cluster.policies, cluster.adminPolicies, cluster.pods) : parsePorts(opts.ports);
   if (specs.length === 0) throw new UsageError("the policies mention no ports: name some with --ports 80/TCP,53/UDP");
   const limit = Number(opts.maxCells);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--max-cells takes a whole number, got ${JSON.stringify(opts.maxCells)}`);
   const total = pods.length * pods.length * specs.length;
   if (total > limit) {
     throw new UsageError(`${pods.length} pods × ${pods.length} pods × ${specs.length} ports = ${total} cells, more than --max-cells ${limit}: narrow it with --namespace or --ports, or raise --max-cells`);
-  }
-  if (opts.engine === "wasm" && (cluster.adminPolicies ?? []).length > 0) {
-    throw new InputError("the compiled engine does not evaluate admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) yet: run with --engine reference (one flow at a time: narrow with --namespace)");
   }
   const engine = opts.engine === "wasm" ? await compile(cluster) : undefined;
   const ref = engine ? undefined : new ReferenceEvaluator(cluster);

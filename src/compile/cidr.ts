@@ -47,21 +47,23 @@ export function intervalOf(cuts: readonly bigint[], v: bigint): number {
   return lastAtMost(cuts, v);
 }
 
-export function collectBlocks(policies: readonly NetworkPolicy[]): { blocks: IPBlock[]; blockIndex: Map<string, number> } {
+/** Every distinct ipBlock of the policies, then the extra blocks (admin `networks`, node addresses). */
+export function collectBlocks(policies: readonly NetworkPolicy[], extra: readonly IPBlock[] = []): { blocks: IPBlock[]; blockIndex: Map<string, number> } {
   const blocks: IPBlock[] = [];
   const blockIndex = new Map<string, number>();
+  const add = (block: IPBlock) => {
+    const key = blockKey(block);
+    if (!blockIndex.has(key)) {
+      blockIndex.set(key, blocks.length);
+      blocks.push(block);
+    }
+  };
   for (const p of policies) {
     for (const rule of [...p.ingress, ...p.egress]) {
-      for (const peer of rule.peers) {
-        if (!peer.ipBlock) continue;
-        const key = blockKey(peer.ipBlock);
-        if (!blockIndex.has(key)) {
-          blockIndex.set(key, blocks.length);
-          blocks.push(peer.ipBlock);
-        }
-      }
+      for (const peer of rule.peers) if (peer.ipBlock) add(peer.ipBlock);
     }
   }
+  extra.forEach(add);
   return { blocks, blockIndex };
 }
 
@@ -91,8 +93,8 @@ function signaturesOf(family: 4 | 6, blocks: readonly IPBlock[]): { cuts: bigint
   return { cuts, sigs };
 }
 
-export function cidrClasses(policies: readonly NetworkPolicy[]): CidrClasses {
-  const { blocks, blockIndex } = collectBlocks(policies);
+export function cidrClasses(policies: readonly NetworkPolicy[], extra: readonly IPBlock[] = []): CidrClasses {
+  const { blocks, blockIndex } = collectBlocks(policies, extra);
   const pool = new BitsetPool();
   const space = (family: 4 | 6): FamilySpace => {
     const { cuts, sigs } = signaturesOf(family, blocks);

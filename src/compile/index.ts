@@ -12,10 +12,11 @@ import { EMPTY, type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buil
 import { identities } from "./identities.js";
 import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
-import { PeerSets, peerClasses } from "./peers.js";
+import { PeerSets, adminBlocks, peerClasses } from "./peers.js";
 import { portClasses } from "./ports.js";
 import { type ProfileMembers, buildProfiles } from "./profiles.js";
-import { buildReasons } from "./reasons.js";
+import { DIRECTION_CODE, TIER_RULE_LIMIT, buildReasons } from "./reasons.js";
+import { Tiers } from "./tiers.js";
 import { buildTrie } from "./trie.js";
 
 /** The cluster uses something the compiler cannot put into a bundle (yet); nothing was compiled. */
@@ -60,10 +61,6 @@ export interface CompileOptions {
 }
 
 export function compileCluster(cluster: Cluster, options: CompileOptions = {}): Compiled {
-  if ((cluster.adminPolicies ?? []).length > 0) {
-    // Never a silently wrong verdict: the tables below know nothing of the admin tiers.
-    throw new UnsupportedError("admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) are not compiled into bundles yet: only the reference evaluator decides them");
-  }
   let last = performance.now();
   const lap = (stage: string) => {
     const now = performance.now();
@@ -71,16 +68,19 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     last = now;
   };
   const { identities: idents, ofPod } = identities(cluster);
-  const cidr = cidrClasses(cluster.policies);
+  const admin = cluster.adminPolicies ?? [];
+  const cidr = cidrClasses(cluster.policies, adminBlocks(admin, cluster.nodes ?? []));
   const classes = peerClasses(cluster, idents, ofPod, cidr);
-  const ports = portClasses(cluster.policies, idents);
-  const peers = new PeerSets(classes, idents, cidr, cluster.policies);
+  const ports = portClasses(cluster.policies, idents, admin);
+  const peers = new PeerSets(classes, idents, cidr, cluster.policies, admin, cluster.nodes ?? []);
   lap("classes");
   // Merge on the peer sets first (rows are built from them), so rows are built narrow.
   const basis = mergeColumns(peers.basis(), classes.count);
   peers.remap(basis);
+  const tiers = new Tiers(cluster, peers, ports);
+  if (tiers.rules.length >= TIER_RULE_LIMIT) throw new UnsupportedError(`${tiers.rules.length} admin-tier rules: a bundle holds fewer than ${TIER_RULE_LIMIT}`);
   lap("peer sets");
-  const profiles = buildProfiles(cluster, { peers, ports, idents });
+  const profiles = buildProfiles(cluster, { peers, ports, idents, tiers });
   lap("profiles");
   const rowMerge = mergeColumns(profiles.rows.items, basis.count);
   const merge = { count: rowMerge.count, map: basis.map.map((q) => rowMerge.map[q]!) };
@@ -89,7 +89,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   profiles.rows.items.forEach((r, i) => rows.set(remapRow(r, rowMerge), i * rowWords));
   lap("rows");
 
-  const reasons = buildReasons(cluster, profiles.members, { peers, ports }, basis.count);
+  const reasons = buildReasons(cluster, profiles.members, { peers, ports, tiers }, basis.count);
   const reasonWords = wordsFor(reasons.merge.count);
   const reasonRows = new Uint32Array(reasons.rows.length * reasonWords);
   reasons.rows.forEach((r, i) => reasonRows.set(r, i * reasonWords));
@@ -149,8 +149,9 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   meta[Meta.RULES] = reasons.ruleCount;
   meta[Meta.PARTS] = reasons.partCount;
   meta[Meta.REASON_IN_SLOT] = packed ? 1 : 0;
+  meta[Meta.TIER_RULES] = tiers.rules.length;
   const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
-  const names = namesSection(cluster, reasons.rules, profiles.members);
+  const names = namesSection(cluster, reasons.rules, profiles.members, tiers);
 
   const sections = [
     { id: Section.META, words: meta },
@@ -242,11 +243,13 @@ function addressTables(
 }
 
 /** What the host needs to name reasons; the core only checks it lies inside the bundle. */
-function namesSection(cluster: Cluster, rules: Uint32Array, members: readonly ProfileMembers[]): Uint32Array {
+function namesSection(cluster: Cluster, rules: Uint32Array, members: readonly ProfileMembers[], tiers: Tiers): Uint32Array {
   const names = {
     policies: cluster.policies.map((p) => [p.namespace, p.name]),
     rules: Array.from({ length: rules.length / 3 }, (_, r) => [rules[r * 3]!, rules[r * 3 + 1]!, rules[r * 3 + 2]!]),
     profiles: members.map((m) => m.policies),
+    // [policy name, tier, direction code, rule index, action as written] per tier rule id.
+    tierRules: tiers.rules.map((r) => [r.policy.name, r.policy.tier, DIRECTION_CODE[r.direction], r.index, r.rule.action]),
   };
   const utf8 = new TextEncoder().encode(JSON.stringify(names));
   const padded = new Uint8Array((utf8.length + 3) & ~3).fill(0x20); // JSON allows trailing spaces

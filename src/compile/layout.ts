@@ -7,7 +7,7 @@
  *   8  u32 total length in bytes  20  N × { u32 id, u32 offset, u32 length in bytes }
  */
 export const MAGIC = 0x4257504e; // "NPWB" read as a little-endian u32
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 export const HEADER_BYTES = 20;
 export const SECTION_ENTRY_BYTES = 12;
 
@@ -57,7 +57,9 @@ export const Meta = {
   PARTS: 16,
   /** 1: a pod slot's first word is peer class | reason class << 16 (REASONS4/6 empty); 0: REASONS4/6 hold the reason classes. */
   REASON_IN_SLOT: 17,
-  WORDS: 18,
+  /** Admin- and baseline-tier rules (NAMES "tierRules"); parts name them by id. */
+  TIER_RULES: 18,
+  WORDS: 19,
 } as const;
 
 /** Error codes of the core's bundle loader, and what each means. */

@@ -4,8 +4,9 @@
  * any other address is (outside, its CIDR class). Every selector and ipBlock peer becomes a
  * bitset over peer classes, evaluated once and cached.
  */
-import type { Cluster, NetworkPolicy, Peer, Rule } from "../model/types.js";
+import type { AdminPeer, AdminPolicy, AdminRule, Cluster, NetworkPolicy, Node, Peer, Rule } from "../model/types.js";
 import { orInto, setBit, wordsFor } from "./bits.js";
+import type { IPAddress, IPBlock } from "../model/types.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { Identity } from "./identities.js";
 import { type ColumnMerge, remapRow } from "./merge.js";
@@ -58,7 +59,7 @@ export function peerClasses(cluster: Cluster, idents: readonly Identity[], ofPod
  */
 export class PeerSets {
   private readonly cache = new Map<string, Uint32Array>();
-  private readonly ruleCache = new Map<Rule, Uint32Array>();
+  private readonly ruleCache = new Map<Rule | AdminRule, Uint32Array>();
   words: number;
   all: Uint32Array;
   /** Egress named ports: `name/protocol` → port number → pod peer classes resolving it there. */
@@ -67,7 +68,14 @@ export class PeerSets {
   /** Identities by namespace, so a namespace selector is evaluated once per namespace. */
   private readonly byNamespace = new Map<string, { labels: Identity["namespaceLabels"]; members: number[] }>();
 
-  constructor(private readonly classes: PeerClasses, private readonly idents: readonly Identity[], private readonly cidr: CidrClasses, policies: readonly NetworkPolicy[]) {
+  constructor(
+    private readonly classes: PeerClasses,
+    private readonly idents: readonly Identity[],
+    private readonly cidr: CidrClasses,
+    policies: readonly NetworkPolicy[],
+    admin: readonly AdminPolicy[] = [],
+    private readonly nodes: readonly Node[] = [],
+  ) {
     idents.forEach((id, i) => {
       const entry = this.byNamespace.get(id.namespace) ?? { labels: id.namespaceLabels, members: [] };
       entry.members.push(i);
@@ -81,6 +89,14 @@ export class PeerSets {
         for (const peer of rule.peers) {
           const key = peerKey(peer, policy);
           if (!this.cache.has(key)) this.cache.set(key, peer.ipBlock ? this.blockBits(blockKey(peer.ipBlock)) : this.podBits(peer, policy.namespace));
+        }
+      }
+    }
+    for (const policy of admin) {
+      for (const rule of [...policy.ingress, ...policy.egress]) {
+        for (const peer of rule.peers) {
+          const key = adminPeerKey(peer);
+          if (key !== undefined && !this.cache.has(key)) this.cache.set(key, this.adminPeerBits(peer));
         }
       }
     }
@@ -108,6 +124,54 @@ export class PeerSets {
       for (const peer of rule.peers) orInto(bits, this.cache.get(peerKey(peer, policy))!);
       this.ruleCache.set(rule, bits);
     }
+    return bits;
+  }
+
+  /**
+   * The peers an admin rule names (its known peers; a peer of no known kind adds nothing —
+   * tiers.ts makes such a rule fail closed).
+   */
+  ofAdminRule(rule: AdminRule): Uint32Array {
+    let bits = this.ruleCache.get(rule);
+    if (!bits) {
+      bits = new Uint32Array(this.words);
+      for (const peer of rule.peers) {
+        const key = adminPeerKey(peer);
+        if (key !== undefined) orInto(bits, this.cache.get(key)!);
+      }
+      this.ruleCache.set(rule, bits);
+    }
+    return bits;
+  }
+
+  /** ANP.md §4: namespaces and pods select pods; networks any address in them, pods' too; nodes the nodes' addresses. */
+  private adminPeerBits(peer: AdminPeer): Uint32Array {
+    switch (peer.kind) {
+      case "namespaces":
+      case "pods": {
+        const bits = new Uint32Array(this.words);
+        const inNamespace = compileSelector(peer.namespaceSelector);
+        const podOk = peer.kind === "pods" ? compileSelector(peer.podSelector) : () => true;
+        for (const { labels, members } of this.byNamespace.values()) {
+          if (!inNamespace(labels)) continue;
+          for (const i of members) if (podOk(this.idents[i]!.labels)) for (const q of this.classes.ofIdentity[i]!) setBit(bits, q);
+        }
+        return bits;
+      }
+      case "networks":
+        return this.blocksBits(peer.cidrs.map((cidr) => ({ cidr, except: [] })));
+      case "nodes": {
+        const selects = compileSelector(peer.nodeSelector);
+        return this.blocksBits(this.nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock)));
+      }
+      case "unknown":
+        return new Uint32Array(this.words);
+    }
+  }
+
+  private blocksBits(blocks: readonly IPBlock[]): Uint32Array {
+    const bits = new Uint32Array(this.words);
+    for (const b of blocks) orInto(bits, this.blockBits(blockKey(b)));
     return bits;
   }
 
@@ -148,6 +212,33 @@ export class PeerSets {
     }
     return bits;
   }
+}
+
+/** An address as the block of just that address (node addresses are matched exactly). */
+export function hostBlock(ip: IPAddress): IPBlock {
+  const prefix = ip.family === 4 ? 32 : 128;
+  return { cidr: { family: ip.family, bytes: ip.bytes, prefix, text: `${ip.text}/${prefix}` }, except: [] };
+}
+
+/** The blocks admin tiers add to the CIDR classes: every `networks` CIDR, and the addresses of nodes a `nodes` peer selects. */
+export function adminBlocks(admin: readonly AdminPolicy[], nodes: readonly Node[]): IPBlock[] {
+  const blocks: IPBlock[] = [];
+  for (const policy of admin) {
+    for (const rule of [...policy.ingress, ...policy.egress]) {
+      for (const peer of rule.peers) {
+        if (peer.kind === "networks") for (const cidr of peer.cidrs) blocks.push({ cidr, except: [] });
+        if (peer.kind === "nodes") {
+          const selects = compileSelector(peer.nodeSelector);
+          for (const n of nodes) if (selects(n.labels)) blocks.push(...n.addresses.map(hostBlock));
+        }
+      }
+    }
+  }
+  return blocks;
+}
+
+function adminPeerKey(peer: AdminPeer): string | undefined {
+  return peer.kind === "unknown" ? undefined : `a:${JSON.stringify(peer)}`;
 }
 
 /** Pod peers without a namespaceSelector depend on the policy's namespace. */

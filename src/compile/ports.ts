@@ -4,7 +4,7 @@
  * port set is always a union of whole classes. Classes of the three protocols are numbered
  * consecutively: TCP first, then UDP, then SCTP.
  */
-import type { NetworkPolicy, Protocol } from "../model/types.js";
+import type { AdminPolicy, NetworkPolicy, Protocol } from "../model/types.js";
 import { PROTOCOLS } from "../model/types.js";
 import { lastAtMost } from "./bits.js";
 import type { Identity } from "./identities.js";
@@ -17,7 +17,8 @@ export interface PortClasses {
   readonly count: number;
 }
 
-export function portClasses(policies: readonly NetworkPolicy[], idents: readonly Identity[]): PortClasses {
+/** Admin-tier ports cut the axis too (named ones resolve on pods, as NetworkPolicy's do). */
+export function portClasses(policies: readonly NetworkPolicy[], idents: readonly Identity[], admin: readonly AdminPolicy[] = []): PortClasses {
   const sets = PROTOCOLS.map(() => new Set<number>([0]));
   const add = (protocol: Protocol, from: number, to: number) => {
     const s = sets[PROTOCOLS.indexOf(protocol)]!;
@@ -28,6 +29,14 @@ export function portClasses(policies: readonly NetworkPolicy[], idents: readonly
     for (const rule of [...p.ingress, ...p.egress]) {
       for (const port of rule.ports) {
         if (typeof port.port === "number") add(port.protocol, port.port, port.endPort ?? port.port);
+      }
+    }
+  }
+  for (const p of admin) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const port of rule.ports ?? []) {
+        if (port.kind === "number") add(port.protocol, port.port, port.port);
+        else if (port.kind === "range") add(port.protocol, port.start, port.end);
       }
     }
   }

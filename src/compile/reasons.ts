@@ -9,13 +9,24 @@
  * *reason classes*: the peer classes (after the peer-set merge) merged only where no part row
  * tells them apart. Every address knows both its classes.
  */
-import type { Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
+import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
 import { BitsetPool, setBit, wordsFor } from "./bits.js";
 import { type Identity, namedPortKey } from "./identities.js";
 import { type ColumnMerge, mergeColumns, remapRow } from "./merge.js";
 import type { PeerSets } from "./peers.js";
 import { type PortClasses, classOfPort, classesOfRange } from "./ports.js";
 import type { ProfileMembers } from "./profiles.js";
+import type { Tiers } from "./tiers.js";
+
+/** Part codes (word 0 of a part): what the walk returns when the part matches (BUNDLE.md). */
+export const PART_RULE = 0x40000000; // | rule id: a NetworkPolicy rule allowed
+export const PART_TIER_ALLOW = 0xd0000000; // | tier rule id
+export const PART_TIER_DENY = 0xe0000000; // | tier rule id
+export const PART_TIER_PASS = 0xf0000000; // | tier rule id: on to NetworkPolicy (admin) or the default (baseline)
+/** Tier rule ids must be below this (0x0fffffff with PASS would read as "invalid"). */
+export const TIER_RULE_LIMIT = 0x0fffffff;
+/** Bit of a profile's second PROFILE_PARTS word: NetworkPolicy isolates it. */
+export const ISOLATED = 0x80000000;
 
 /** Direction codes in the rule table. */
 export const DIRECTION_CODE: Readonly<Record<Direction, number>> = { ingress: 0, egress: 1 };
@@ -24,9 +35,9 @@ export interface Reasons {
   /** Rule id → [policy index, direction code, rule index]: 3 words per rule. */
   readonly rules: Uint32Array;
   readonly ruleCount: number;
-  /** profiles + 1 offsets into parts (in parts, not words). */
+  /** Per profile 4 words: its first part, first NetworkPolicy part (| ISOLATED), first baseline part, end (in parts, not words). */
   readonly profileParts: Uint32Array;
-  /** Per part: its rule id, portWords words of port classes, its row (portWords + 2 words); each profile's in rule order. */
+  /** Per part: its code (PART_*), portWords words of port classes, its row (portWords + 2 words); each profile's in rule order. */
   readonly parts: Uint32Array;
   readonly partCount: number;
   readonly portWords: number;
@@ -38,6 +49,7 @@ export interface Reasons {
 interface Context {
   readonly peers: PeerSets;
   readonly ports: PortClasses;
+  readonly tiers: Tiers;
 }
 
 /** Rule ids: policies in cluster order, each policy's ingress rules, then its egress rules. */
@@ -55,82 +67,115 @@ export function ruleIds(policies: readonly NetworkPolicy[]): { ids: Map<Rule, nu
   return { ids, table: Uint32Array.from(table) };
 }
 
+/** A rule's instance for a target: ingress named ports resolve on the selected pod, so the instance depends on its named ports. */
+export function instanceKey(rule: string, direction: Direction, named: boolean, target: Identity): string {
+  return direction === "ingress" && named ? `${rule}:${JSON.stringify([...target.namedPorts])}` : rule;
+}
+
 /** `peerClasses`: the count of peer classes after the peer-set merge (the space ofRule is in). */
 export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[], ctx: Context, peerClasses: number): Reasons {
   const { ids, table: rules } = ruleIds(cluster.policies);
   const portWords = wordsFor(ctx.ports.count);
   const pool = new BitsetPool();
   const instanceKeys = new Map<string, number>();
-  const instances: { rule: number; parts: Map<number, Uint32Array> }[] = [];
-  const profileInstances: number[][] = [];
+  const instances: { code: number; parts: Map<number, Uint32Array> }[] = [];
+  /** Per profile: its instances in walk order, and where the NetworkPolicy and baseline ones start. */
+  const profileInstances: { list: number[]; np: number; base: number; isolated: boolean }[] = [];
+  const addTo = (parts: Map<number, Uint32Array>) => (classes: Iterable<number> | Uint32Array, row: Uint32Array) => {
+    if (row.every((w) => w === 0)) return;
+    const r = pool.intern(row);
+    let set = parts.get(r);
+    if (!set) parts.set(r, (set = new Uint32Array(portWords)));
+    if (classes instanceof Uint32Array) for (let w = 0; w < portWords; w++) set[w]! |= classes[w]!;
+    else for (const k of classes) setBit(set, k);
+  };
   const allPorts = new Uint32Array(portWords);
   for (let k = 0; k < ctx.ports.count; k++) setBit(allPorts, k);
 
-  const instanceOf = (policy: NetworkPolicy, rule: Rule, direction: Direction, target: Identity): number => {
-    const id = ids.get(rule)!;
-    const named = rule.ports.some((p) => typeof p.port === "string");
-    // Ingress named ports resolve on the selected pod: the instance depends on its named ports.
-    const key = direction === "ingress" && named ? `${id}:${JSON.stringify([...target.namedPorts])}` : `${id}`;
+  /** Each rule instance once: its parts, filled by `fill`, and the code its parts return. */
+  const instance = (key: string, code: () => number, fill: (add: ReturnType<typeof addTo>) => void): number => {
     let n = instanceKeys.get(key);
     if (n !== undefined) return n;
     n = instances.length;
     instanceKeys.set(key, n);
     const parts = new Map<number, Uint32Array>();
-    const add = (classes: Iterable<number> | Uint32Array, row: Uint32Array) => {
-      if (row.every((w) => w === 0)) return;
-      const r = pool.intern(row);
-      let set = parts.get(r);
-      if (!set) parts.set(r, (set = new Uint32Array(portWords)));
-      if (classes instanceof Uint32Array) for (let w = 0; w < portWords; w++) set[w]! |= classes[w]!;
-      else for (const k of classes) setBit(set, k);
-    };
-    const peers = ctx.peers.ofRule(rule, policy);
-    if (rule.ports.length === 0) add(allPorts, peers);
-    for (const port of rule.ports) {
-      if (typeof port.port !== "string") {
-        const [from, to] = port.port === undefined ? [0, 65535] : [port.port, port.endPort ?? port.port];
-        add(classesOfRange(ctx.ports, port.protocol, from, to), peers);
-        continue;
-      }
-      const key = namedPortKey(port.port, port.protocol);
-      if (direction === "ingress") {
-        add((target.namedPorts.get(key) ?? []).map((n) => classOfPort(ctx.ports, port.protocol, n)), peers);
-        continue;
-      }
-      for (const [number, destinations] of ctx.peers.named.get(key) ?? []) {
-        add([classOfPort(ctx.ports, port.protocol, number)], peers.map((w, i) => w & destinations[i]!));
-      }
-    }
-    instances.push({ rule: id, parts });
+    fill(addTo(parts));
+    instances.push({ code: code() >>> 0, parts });
     return n;
+  };
+
+  const instanceOf = (policy: NetworkPolicy, rule: Rule, direction: Direction, target: Identity): number => {
+    const id = ids.get(rule)!;
+    const named = rule.ports.some((p) => typeof p.port === "string");
+    return instance(instanceKey(`${id}`, direction, named, target), () => PART_RULE | id, (add) => {
+      const peers = ctx.peers.ofRule(rule, policy);
+      if (rule.ports.length === 0) add(allPorts, peers);
+      for (const port of rule.ports) {
+        if (typeof port.port !== "string") {
+          const [from, to] = port.port === undefined ? [0, 65535] : [port.port, port.endPort ?? port.port];
+          add(classesOfRange(ctx.ports, port.protocol, from, to), peers);
+          continue;
+        }
+        const key = namedPortKey(port.port, port.protocol);
+        if (direction === "ingress") {
+          add((target.namedPorts.get(key) ?? []).map((n) => classOfPort(ctx.ports, port.protocol, n)), peers);
+          continue;
+        }
+        for (const [number, destinations] of ctx.peers.named.get(key) ?? []) {
+          add([classOfPort(ctx.ports, port.protocol, number)], peers.map((w, i) => w & destinations[i]!));
+        }
+      }
+    });
+  };
+
+  const tierInstanceOf = (rule: AdminRule, direction: Direction, target: Identity): number => {
+    const id = ctx.tiers.idOf(rule);
+    const named = rule.ports?.some((p) => p.kind === "named") ?? false;
+    const { action, parts } = ctx.tiers.partsOf(rule, direction, target);
+    const kind = action === "Allow" ? PART_TIER_ALLOW : action === "Deny" ? PART_TIER_DENY : PART_TIER_PASS;
+    return instance(instanceKey(`t${id}`, direction, named, target), () => kind | id, (add) => {
+      for (const part of parts) add(part.ports === "all" ? allPorts : part.ports, part.peers);
+    });
   };
 
   for (const m of members) {
     const list: number[] = [];
+    for (const policy of m.admin) for (const rule of policy[m.direction]) list.push(tierInstanceOf(rule, m.direction, m.target));
+    const np = list.length;
     for (const i of m.policies) {
       const policy = cluster.policies[i]!;
       for (const rule of policy[m.direction]) list.push(instanceOf(policy, rule, m.direction, m.target));
     }
-    profileInstances.push(list);
+    const base = list.length;
+    // The baseline is walked only where NetworkPolicy does not isolate.
+    if (m.policies.length === 0) for (const policy of m.baseline) for (const rule of policy[m.direction]) list.push(tierInstanceOf(rule, m.direction, m.target));
+    profileInstances.push({ list, np, base, isolated: m.policies.length > 0 });
   }
 
   const merge = mergeColumns(pool.items, peerClasses);
   const rows = pool.items.map((r) => remapRow(r, merge));
   // Each profile's parts lie together, in rule order: the walk reads one run of memory.
   const stride = portWords + 2;
-  const profileParts = new Uint32Array(members.length + 1);
+  const profileParts = new Uint32Array(members.length * 4);
   let partCount = 0;
-  profileInstances.forEach((list, p) => {
-    profileParts[p] = partCount;
-    for (const n of list) partCount += instances[n]!.parts.size;
+  profileInstances.forEach(({ list, np, base, isolated }, p) => {
+    profileParts[p * 4] = partCount;
+    list.forEach((n, i) => {
+      if (i === np) profileParts[p * 4 + 1] = partCount;
+      if (i === base) profileParts[p * 4 + 2] = partCount;
+      partCount += instances[n]!.parts.size;
+    });
+    if (np === list.length) profileParts[p * 4 + 1] = partCount;
+    if (base === list.length) profileParts[p * 4 + 2] = partCount;
+    profileParts[p * 4 + 1]! |= isolated ? ISOLATED : 0;
+    profileParts[p * 4 + 3] = partCount;
   });
-  profileParts[members.length] = partCount;
   const parts = new Uint32Array(partCount * stride);
   let at = 0;
-  for (const list of profileInstances) {
+  for (const { list } of profileInstances) {
     for (const n of list) {
       for (const [row, ports] of instances[n]!.parts) {
-        parts[at * stride] = instances[n]!.rule;
+        parts[at * stride] = instances[n]!.code;
         parts.set(ports, at * stride + 1);
         parts[at * stride + 1 + portWords] = row;
         at++;

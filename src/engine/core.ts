@@ -14,6 +14,7 @@ export interface CoreExports {
   decide4(meta: number, src: number, dst: number): number;
   decideBatch(n: number, src: number, dst: number, meta: number, out: number): number;
   explainBatch(n: number, src: number, dst: number, meta: number, out: number, egress: number, ingress: number): number;
+  explainTiers(n: number, src: number, dst: number, meta: number, out: number, egress: number, ingress: number, passes: number): number;
 }
 
 /** The ABI major version this host speaks. */

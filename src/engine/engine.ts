@@ -4,7 +4,8 @@
  * up to CHUNK flows; nothing is allocated per flow.
  */
 import { compileCluster, type CompileStats } from "../compile/index.js";
-import { LOAD_ERRORS } from "../compile/layout.js";
+import { sectionOf } from "../compile/bundle.js";
+import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
 import { type BatchBuffers, FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
@@ -64,6 +65,11 @@ export interface Explanations {
   /** Reason codes (engine/reasons.ts); `engine.reason(code)` turns one into a `Reason`. */
   readonly egress: Uint32Array;
   readonly ingress: Uint32Array;
+  /**
+   * Bundles with admin tiers: per flow two words, egress then ingress, each 0 or 1 + the tier
+   * rule whose Pass handed that side's decision down (`engine.reason(code, pass)` names it).
+   */
+  readonly passes?: Uint32Array;
 }
 
 /** One flow explained, with the policies named. */
@@ -223,7 +229,9 @@ export class Engine {
     if (out && (out.verdicts.length < n || out.egress.length < n || out.ingress.length < n)) {
       throw new RangeError(`explainBatch: out holds fewer than the batch's ${n} flows`);
     }
-    const result = out ?? { verdicts: new Uint8Array(n), egress: new Uint32Array(n), ingress: new Uint32Array(n) };
+    const tiers = this.tierRules > 0;
+    if (out && tiers && (out.passes?.length ?? 0) < 2 * n) throw new RangeError(`explainBatch: out.passes holds fewer than the batch's ${2 * n} words`);
+    const result = out ?? this.createExplanations(n);
     this.explainViews(); // allocates the reason buffers before any view is taken
     const resident = residentOf(batch);
     const inPlace = resident?.engine === this && resident.core === this.core ? resident : undefined;
@@ -231,20 +239,28 @@ export class Engine {
       const k = Math.min(CHUNK, n - start);
       if (!inPlace) this.stage(batch, start, k);
       const [src, dst, meta] = inPlace ? [inPlace.src + start * 16, inPlace.dst + start * 16, inPlace.meta + start * 4] : [this.src, this.dst, this.meta];
-      const code = this.core.explainBatch(k, src, dst, meta, this.out, this.egress!, this.ingress!);
+      const code = tiers
+        ? this.core.explainTiers(k, src, dst, meta, this.out, this.egress!, this.ingress!, this.passes!)
+        : this.core.explainBatch(k, src, dst, meta, this.out, this.egress!, this.ingress!);
       if (code !== 0) throw new Error(`explainBatch: core error ${code}`);
       const v = this.views();
       const e = this.explainViews();
       result.verdicts.set(v.out.subarray(0, k), start);
       result.egress.set(e.egress.subarray(0, k), start);
       result.ingress.set(e.ingress.subarray(0, k), start);
+      if (tiers) result.passes!.set(e.passes!.subarray(0, 2 * k), 2 * start);
     }
     return result;
   }
 
-  /** A reason code of explainBatch as a `Reason` (policy numbers in cluster order). */
-  reason(code: number): Reason | { readonly kind: "invalid" | "unknown" } {
-    return decodeReason(code, this.names());
+  /** A reason code of explainBatch as a `Reason` (policy numbers in cluster order); `pass` is the side's word of `passes`. */
+  reason(code: number, pass = 0): Reason | { readonly kind: "invalid" | "unknown" } {
+    return decodeReason(code, this.names(), pass);
+  }
+
+  /** Buffers for explainBatch's `out`, for n flows (with `passes` when the bundle has admin tiers). */
+  createExplanations(n: number): Explanations {
+    return { verdicts: new Uint8Array(n), egress: new Uint32Array(n), ingress: new Uint32Array(n), ...(this.tierRules > 0 ? { passes: new Uint32Array(2 * n) } : {}) };
   }
 
   /** "namespace/name" of policy number i (as reasons number them). */
@@ -263,20 +279,31 @@ export class Engine {
     one.clear();
     one.push(s, d, protocol, port);
     const x = this.explainBatch(one);
-    const named = (code: number): NamedReason => {
-      const r = this.reason(code);
+    const named = (code: number, pass: number): NamedReason => {
+      const r = this.reason(code, pass);
       if (r.kind === "allowed") return { ...r, names: [this.policyName(r.policy)] };
       if (r.kind === "denied") return { ...r, names: r.policies.map((p) => this.policyName(p)) };
       return r;
     };
-    return { verdict: x.verdicts[0] === VERDICT_ALLOW ? "allow" : "deny", egress: named(x.egress[0]!), ingress: named(x.ingress[0]!) };
+    return { verdict: x.verdicts[0] === VERDICT_ALLOW ? "allow" : "deny", egress: named(x.egress[0]!, x.passes?.[0] ?? 0), ingress: named(x.ingress[0]!, x.passes?.[1] ?? 0) };
   }
 
   private single?: FlowBatch;
   private parsedNames?: ReasonNames;
   private egress?: number;
   private ingress?: number;
-  private explainCache?: { buffer: ArrayBuffer; egress: Uint32Array; ingress: Uint32Array };
+  private passes?: number;
+  private explainCache?: { buffer: ArrayBuffer; egress: Uint32Array; ingress: Uint32Array; passes?: Uint32Array };
+
+  /** Admin- and baseline-tier rules in the bundle (META); explainBatch reports Pass rules when there are any. */
+  private get tierRules(): number {
+    if (this.tierRuleCount === undefined) {
+      const meta = sectionOf(this.bytes, Section.META)!; // the core validated the section table
+      this.tierRuleCount = new DataView(meta.buffer, meta.byteOffset, meta.byteLength).getUint32(Meta.TIER_RULES * 4, true);
+    }
+    return this.tierRuleCount;
+  }
+  private tierRuleCount?: number;
 
   private names(): ReasonNames {
     this.parsedNames ??= readNames(this.bytes);
@@ -288,11 +315,17 @@ export class Engine {
     if (this.egress === undefined) {
       this.egress = this.core.alloc(CHUNK * 4);
       this.ingress = this.core.alloc(CHUNK * 4);
-      if (!this.egress || !this.ingress) throw new RangeError("explainBatch: no memory for reason buffers");
+      if (this.tierRules > 0) this.passes = this.core.alloc(CHUNK * 8);
+      if (!this.egress || !this.ingress || this.passes === 0) throw new RangeError("explainBatch: no memory for reason buffers");
     }
     const buffer = this.core.memory.buffer;
     if (this.explainCache?.buffer !== buffer) {
-      this.explainCache = { buffer, egress: new Uint32Array(buffer, this.egress, CHUNK), ingress: new Uint32Array(buffer, this.ingress!, CHUNK) };
+      this.explainCache = {
+        buffer,
+        egress: new Uint32Array(buffer, this.egress, CHUNK),
+        ingress: new Uint32Array(buffer, this.ingress!, CHUNK),
+        ...(this.passes ? { passes: new Uint32Array(buffer, this.passes, 2 * CHUNK) } : {}),
+      };
     }
     return this.explainCache;
   }

@@ -7,6 +7,7 @@ import type {
   AdminAction, AdminPeer, AdminPolicy, AdminPort, AdminRule, Cluster, Direction, Explanation, Flow, IPAddress, Namespace, NetworkPolicy, Peer, Pod,
   PolicyPort, Protocol, Reason, Rule, Verdict,
 } from "../model/types.js";
+import { tierOrder } from "../model/tiers.js";
 import { cidrContains, toIPAddress } from "../validate/ip.js";
 import { selectorMatches } from "./selector.js";
 
@@ -30,10 +31,9 @@ export class ReferenceEvaluator {
     for (const pod of cluster.pods) for (const ip of pod.ips) this.podsByAddress.set(ip.text, pod);
     for (const ns of cluster.namespaces) this.namespaces.set(ns.name, ns);
     cluster.policies.forEach((p, i) => this.indexOf.set(p, i));
-    const tiers = cluster.adminPolicies ?? [];
-    this.admin = tiers.filter((p) => p.tier === "admin").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.admin = tierOrder(cluster.adminPolicies, "admin");
     // Baseline-tier ClusterNetworkPolicies have priorities too (the v1alpha1 baseline is one policy).
-    this.baseline = tiers.filter((p) => p.tier === "baseline").sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.baseline = tierOrder(cluster.adminPolicies, "baseline");
   }
 
   /** Convenience form: addresses as text. */

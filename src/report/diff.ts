@@ -8,8 +8,10 @@ import { cidrClasses, classOfAddress, type FamilySpace } from "../compile/cidr.j
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import { FlowBatch } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
+import { sideKey as reasonKeyOf } from "../engine/reasons.js";
 import { podSlot, viewBundle } from "../engine/inspect.js";
-import type { Cluster, Flow, IPAddress, NetworkPolicy, Pod, Reason } from "../model/types.js";
+import { adminBlocks } from "../compile/peers.js";
+import type { AdminPolicy, Cluster, Flow, IPAddress, IPBlock, NetworkPolicy, Pod, Reason } from "../model/types.js";
 import { formatIP, toIPAddress } from "../validate/ip.js";
 import { CELL_ALLOW, CELL_NONE, type MatrixEndpoint, Numbering, type PortSpec, computeMatrix, flowBetween, mentionedPorts } from "./matrix.js";
 
@@ -66,9 +68,12 @@ export interface DiffResult {
 
 const podName = (p: Pod) => `${p.namespace}/${p.name}`;
 
-/** One class per (family, ipBlock signature) of both policy sets, at an address no pod of either cluster owns. */
-export function externalClasses(policies: readonly NetworkPolicy[], taken: ReadonlySet<string>, families: ReadonlySet<4 | 6>): ExternalClass[] {
-  const classes = cidrClasses(policies);
+/**
+ * One class per (family, ipBlock signature) of both policy sets, at an address no pod of either
+ * cluster owns; `extra` blocks (admin `networks`, node addresses) cut the classes too.
+ */
+export function externalClasses(policies: readonly NetworkPolicy[], taken: ReadonlySet<string>, families: ReadonlySet<4 | 6>, extra: readonly IPBlock[] = []): ExternalClass[] {
+  const classes = cidrClasses(policies, extra);
   const out: ExternalClass[] = [];
   for (const [family, space] of [[4, classes.v4], [6, classes.v6]] as [4 | 6, FamilySpace][]) {
     if (!families.has(family)) continue;
@@ -111,15 +116,16 @@ interface Group {
 }
 
 const policyKey = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
+const adminKey = (p: AdminPolicy) => `${p.tier}/${p.name}`;
 
-/** [egress, ingress] reason codes of each flow (zeros where there is none), by explainBatch. */
+/** [egress, ingress] reason keys (Engine.reasonKey) of each flow (zeros where there is none), by explainBatch. */
 function explainFlows(engine: Engine, flows: readonly (Flow | undefined)[]): [number, number][] {
   const present = flows.filter((f): f is Flow => f !== undefined);
   const batch = new FlowBatch(present.length);
   for (const f of present) batch.push(f.src, f.dst, f.protocol, f.port);
   const x = engine.explainBatch(batch);
   let k = 0;
-  return flows.map((f) => (f ? [x.egress[k]!, x.ingress[k++]!] : [0, 0]));
+  return flows.map((f) => (f ? [reasonKeyOf(x, k, 0), reasonKeyOf(x, k++, 1)] : [0, 0]));
 }
 
 /** What both kinds of diff compare: pods of both sides by name, the external classes, the ports. */
@@ -130,13 +136,16 @@ function scope(before: Cluster, after: Cluster, ports: readonly PortSpec[] | und
   const taken = new Set([...before.pods, ...after.pods].flatMap((p) => p.ips.map((ip) => ip.text)));
   const families = new Set(common.flatMap((k) => afterPods.get(k)!.ips.map((ip) => ip.family)));
   const policies = [...before.policies, ...after.policies];
+  const admin = [...(before.adminPolicies ?? []), ...(after.adminPolicies ?? [])];
+  const blocks = [...adminBlocks(before.adminPolicies ?? [], before.nodes ?? []), ...adminBlocks(after.adminPolicies ?? [], after.nodes ?? [])];
   return {
     beforePods,
     afterPods,
     common,
-    externals: externalClasses(policies, taken, families),
-    ports: ports ?? mentionedPorts(policies),
+    externals: externalClasses(policies, taken, families, blocks),
+    ports: ports ?? mentionedPorts(policies, admin, [...before.pods, ...after.pods]),
     policies,
+    blocks,
     podsOnlyBefore: [...beforePods.keys()].filter((k) => !afterPods.has(k)).sort(),
     podsOnlyAfter: [...afterPods.keys()].filter((k) => !beforePods.has(k)).sort(),
   };
@@ -146,21 +155,32 @@ function scope(before: Cluster, after: Cluster, ports: readonly PortSpec[] | und
 const portLabel = (flow: Flow, spec: PortSpec) => `${flow.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`;
 
 export function diffClusters(before: Cluster, after: Cluster, engines: { before: Engine; after: Engine }, options: { ports?: readonly PortSpec[] } = {}): DiffResult {
-  const { beforePods, afterPods, common, externals, ports, policies, podsOnlyBefore, podsOnlyAfter } = scope(before, after, options.ports);
+  const { beforePods, afterPods, common, externals, ports, policies, blocks, podsOnlyBefore, podsOnlyAfter } = scope(before, after, options.ports);
 
-  // What changed: policies (by namespace/name and content), pods, namespace labels.
-  const specOf = (c: Cluster) => new Map(c.policies.map((p) => [policyKey(p), JSON.stringify(p)]));
-  const [specBefore, specAfter] = [specOf(before), specOf(after)];
-  const changed = new Set([...specBefore.keys(), ...specAfter.keys()].filter((k) => specBefore.get(k) !== specAfter.get(k)));
+  // What changed: policies (by namespace/name and content), admin policies (by tier/name), pods, namespace labels, nodes.
+  const changedKeys = <T>(list: (c: Cluster) => readonly T[], key: (x: T) => string) => {
+    const specOf = (c: Cluster) => {
+      const m = new Map<string, string>(); // an ANP and a ClusterNetworkPolicy may share tier and name
+      for (const p of list(c)) m.set(key(p), `${m.get(key(p)) ?? ""}${JSON.stringify(p)}`);
+      return m;
+    };
+    const [b, a] = [specOf(before), specOf(after)];
+    return new Set([...b.keys(), ...a.keys()].filter((k) => b.get(k) !== a.get(k)));
+  };
+  const changed = changedKeys((c) => c.policies, policyKey);
+  const changedAdmin = changedKeys((c) => c.adminPolicies ?? [], adminKey);
   const nsLabels = (c: Cluster) => new Map(c.namespaces.map((n) => [n.name, JSON.stringify(n.labels)]));
   const [nsBefore, nsAfter] = [nsLabels(before), nsLabels(after)];
-  const everything = [...nsBefore.keys(), ...nsAfter.keys()].some((n) => nsBefore.get(n) !== nsAfter.get(n));
-  const cidr = cidrClasses(policies);
+  const everything =
+    [...nsBefore.keys(), ...nsAfter.keys()].some((n) => nsBefore.get(n) !== nsAfter.get(n)) || changedKeys((c) => c.nodes ?? [], (n) => n.name).size > 0;
+  const cidr = cidrClasses(policies, blocks);
   const named = (p: Pod) => p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort().join(" ");
   const sideKey = (ns: Map<string, string>, p: Pod) =>
     JSON.stringify([p.namespace, ns.get(p.namespace), Object.entries(p.labels).sort(), named(p), p.ips.map((ip) => `${ip.family}:${classOfAddress(cidr, ip)}`).sort()]);
   const refs = { before: new ReferenceEvaluator(before), after: new ReferenceEvaluator(after) };
-  const selectedByChange = (which: "before" | "after", p: Pod, d: "egress" | "ingress") => refs[which].isolating(p, d).some((q) => changed.has(policyKey(q)));
+  const selectedByChange = (which: "before" | "after", p: Pod, d: "egress" | "ingress") =>
+    refs[which].isolating(p, d).some((q) => changed.has(policyKey(q))) ||
+    (refs[which].cluster.adminPolicies ?? []).some((t) => changedAdmin.has(adminKey(t)) && t[d].length > 0 && refs[which].subjectSelects(t, p));
 
   // Group the common pods by what both compiled bundles know of their addresses (peer class,
   // profiles, reason class), their named ports and namespace; mark what may change.

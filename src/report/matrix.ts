@@ -5,7 +5,8 @@
  */
 import { FAMILY_V6, type FlowBatch, PROTOCOL_CODE, writeAddress } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
-import type { Flow, NetworkPolicy, Pod, Protocol, Reason } from "../model/types.js";
+import { sideKey } from "../engine/reasons.js";
+import type { AdminPolicy, Flow, NetworkPolicy, Pod, Protocol, Reason } from "../model/types.js";
 import type { ReferenceEvaluator } from "../reference/evaluator.js";
 
 /** A port to tabulate: a number, or a name each destination pod resolves (cells stay n/a where it does not). */
@@ -44,15 +45,28 @@ export function specLabel(spec: PortSpec): string {
   return `${"port" in spec ? spec.port : spec.name}/${spec.protocol}`;
 }
 
-/** Every port and named port the policies mention (sorted: protocol, numbers, then names). */
-export function mentionedPorts(policies: readonly NetworkPolicy[]): PortSpec[] {
+/**
+ * Every port and named port the policies mention (sorted: protocol, numbers, then names); admin
+ * tiers' too: a range by its start, a named port (any protocol) under each protocol some pod's
+ * container port of that name has.
+ */
+export function mentionedPorts(policies: readonly NetworkPolicy[], admin: readonly AdminPolicy[] = [], pods: readonly Pod[] = []): PortSpec[] {
   const seen = new Map<string, PortSpec>();
+  const add = (spec: PortSpec) => seen.set(specLabel(spec), spec);
   for (const p of policies) {
     for (const rule of [...p.ingress, ...p.egress]) {
       for (const port of rule.ports) {
         if (port.port === undefined) continue;
-        const spec: PortSpec = typeof port.port === "number" ? { protocol: port.protocol, port: port.port } : { protocol: port.protocol, name: port.port };
-        seen.set(specLabel(spec), spec);
+        add(typeof port.port === "number" ? { protocol: port.protocol, port: port.port } : { protocol: port.protocol, name: port.port });
+      }
+    }
+  }
+  for (const p of admin) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const port of rule.ports ?? []) {
+        if (port.kind === "number") add({ protocol: port.protocol, port: port.port });
+        else if (port.kind === "range") add({ protocol: port.protocol, port: port.start });
+        else for (const protocol of new Set(pods.flatMap((pod) => pod.ports.filter((c) => c.name === port.name).map((c) => c.protocol)))) add({ protocol, name: port.name });
       }
     }
   }
@@ -111,7 +125,7 @@ export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint
 
   const batch = blockBatch(engine);
   const at = new Uint32Array(BLOCK); // cell of each flow in the batch
-  const out = options.reasons ? { verdicts: new Uint8Array(BLOCK), egress: new Uint32Array(BLOCK), ingress: new Uint32Array(BLOCK) } : undefined;
+  const out = options.reasons ? engine.createExplanations(BLOCK) : undefined;
   const verdicts = new Uint8Array(BLOCK);
   let n = 0;
   const flush = () => {
@@ -121,7 +135,7 @@ export function computeMatrix<S extends MatrixEndpoint, D extends MatrixEndpoint
       for (let k = 0; k < n; k++) {
         const cell = at[k]!;
         cells[cell] = x.verdicts[k]!;
-        const [e, g] = [x.egress[k]!, x.ingress[k]!];
+        const [e, g] = [sideKey(x, k, 0), sideKey(x, k, 1)];
         pairIndex![cell] = pairs.number(`${e}:${g}`, () => [e, g]);
       }
     } else {

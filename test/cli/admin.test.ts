@@ -1,7 +1,7 @@
 /**
- * Admin tiers from manifests to verdicts (issue 6, first part): AdminNetworkPolicy and the
- * BaselineAdminNetworkPolicy load and validate, `eval --engine reference` decides them, and
- * every command that needs the compiled core refuses them with a way forward.
+ * Admin tiers from manifests to verdicts: AdminNetworkPolicy and the BaselineAdminNetworkPolicy
+ * load and validate, and every command decides, explains, tabulates and compares them with
+ * the compiled engine (the default) exactly as with `--engine reference`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,26 +28,30 @@ writeFileSync(
 );
 
 describe("admin tiers on the command line", () => {
-  it("eval --engine reference decides through the tiers", () => {
-    const r = netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows, "--engine", "reference"]);
+  it("eval decides through the tiers, with either engine and from a saved bundle", () => {
+    const r = netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows]);
     expect(r.status).toBe(0);
     expect(r.stdout.trimEnd().split("\n").map((l) => l.split(",")[4])).toEqual(["verdict", "allow", "deny", "allow", "deny", "allow"]);
-    const without = netpol(["eval", "-f", SHOP, "--flows", flows, "--engine", "reference"]);
+    expect(netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows, "--engine", "reference"]).stdout).toBe(r.stdout);
+    const without = netpol(["eval", "-f", SHOP, "--flows", flows]);
     expect(without.stdout.trimEnd().split("\n").map((l) => l.split(",")[4])).toEqual(["verdict", "deny", "allow", "allow", "deny", "allow"]);
+    const bundle = join(dir, "tiers.npwb");
+    expect(netpol(["compile", "-f", SHOP, "-f", ADMIN, "-o", bundle]).status).toBe(0);
+    expect(netpol(["eval", "--bundle", bundle, "--flows", flows]).stdout).toBe(r.stdout);
   });
 
-  it("the compiled engine refuses admin tiers instead of ignoring them, and says what works", () => {
-    const r = netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/not compiled into bundles yet: only the reference evaluator decides them: run with --engine reference/);
-    for (const args of [["compile", "-o", join(dir, "b")], ["matrix"], ["explain", "--from", "shop/api-5c8b4", "--to", "shop/database-0"]]) {
-      const c = netpol([args[0]!, "-f", SHOP, "-f", ADMIN, ...args.slice(1)]);
-      expect(c.status, args[0]).toBe(1);
-      expect(c.stderr, args[0]).toMatch(/AdminNetworkPolicy/);
-    }
+  it("eval --explain names the deciding tier identically from both engines and from a bundle", () => {
+    const r = netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows, "--explain"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("ANP monitoring-may-scrape[0] Allow");
+    expect(r.stdout).toContain("ANP monitoring-may-scrape[1] Deny");
+    expect(netpol(["eval", "-f", SHOP, "-f", ADMIN, "--flows", flows, "--explain", "--engine", "reference"]).stdout).toBe(r.stdout);
+    const bundle = join(dir, "tiers-explain.npwb");
+    expect(netpol(["compile", "-f", SHOP, "-f", ADMIN, "-o", bundle]).status).toBe(0);
+    expect(netpol(["eval", "--bundle", bundle, "--flows", flows, "--explain"]).stdout).toBe(r.stdout);
   });
 
-  it("explain --engine reference walks the tiers: the deciding admin rule, or a Pass down to NetworkPolicy", () => {
+  it("explain walks the tiers: the deciding admin rule, or a Pass down to NetworkPolicy (both engines agree)", () => {
     const pass = join(dir, "pass.yaml");
     writeFileSync(pass, [
       "apiVersion: policy.networking.k8s.io/v1alpha1",
@@ -59,41 +63,47 @@ describe("admin tiers on the command line", () => {
       "  ingress: [{name: own, action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}]}]",
       "",
     ].join("\n"));
-    const r = netpol(["explain", "-f", SHOP, "-f", ADMIN, "-f", pass, "--from", "shop/frontend-7d9f8", "--to", "shop/api-5c8b4", "--port", "http", "--engine", "reference"]);
+    const args = ["explain", "-f", SHOP, "-f", ADMIN, "-f", pass, "--from", "shop/frontend-7d9f8", "--to", "shop/api-5c8b4", "--port", "http"];
+    const r = netpol(args);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("  ingress of shop/api-5c8b4: [ANP] Pass (shop-decides-own ingress rule 0) → NetworkPolicy, then the baseline\n");
     expect(r.stdout).toContain("    allowed by shop/api ingress rule 0:");
-    const j = JSON.parse(netpol(["explain", "-f", SHOP, "-f", ADMIN, "--from", "monitoring/prometheus-0", "--to", "shop/database-0", "--port", "5432", "--engine", "reference", "-o", "json"]).stdout) as { verdict: string; ingress: unknown };
+    expect(netpol([...args, "--engine", "reference"]).stdout).toBe(r.stdout);
+    const json = ["explain", "-f", SHOP, "-f", ADMIN, "--from", "monitoring/prometheus-0", "--to", "shop/database-0", "--port", "5432", "-o", "json"];
+    const j = JSON.parse(netpol(json).stdout) as { verdict: string; ingress: unknown };
     expect(j.verdict).toBe("allow");
     expect(j.ingress).toMatchObject({ reason: "admin rule", tierRule: { policy: "monitoring-may-scrape", rule: 0, action: "Allow" } });
-    const w = netpol(["explain", "-f", SHOP, "-f", ADMIN, "--from", "shop/frontend-7d9f8", "--to", "shop/api-5c8b4"]);
-    expect(w.status).toBe(1);
-    expect(w.stderr).toMatch(/run with --engine reference/);
+    expect(netpol([...json, "--engine", "reference"]).stdout).toBe(netpol(json).stdout);
   });
 
-  it("matrix --engine reference tabulates through the tiers, and equals the compiled engine without them", () => {
-    const plain = ["matrix", "-f", SHOP, "-o", "json"];
-    expect(netpol([...plain, "--engine", "reference"]).stdout).toBe(netpol(plain).stdout);
-    const r = netpol(["matrix", "-f", SHOP, "-f", ADMIN, "--ports", "5432/TCP", "-o", "json", "--engine", "reference"]);
+  it("matrix tabulates through the tiers, the same from both engines (table and json)", () => {
+    for (const output of ["table", "json"]) {
+      const args = ["matrix", "-f", SHOP, "-f", ADMIN, "-o", output];
+      expect(netpol([...args, "--engine", "reference"]).stdout, output).toBe(netpol(args).stdout);
+    }
+    const r = netpol(["matrix", "-f", SHOP, "-f", ADMIN, "--ports", "5432/TCP", "-o", "json"]);
     expect(r.status).toBe(0);
     const m = JSON.parse(r.stdout) as { pods: string[]; ports: { rows: string[] }[] };
     // prometheus now reaches every shop pod (the ANP allows monitoring in); without the tiers it reached none.
     const row = m.ports[0]!.rows[m.pods.indexOf("monitoring/prometheus-0")]!;
     expect(m.pods.filter((p) => p.startsWith("shop/")).map((p) => row[m.pods.indexOf(p)])).toEqual([".", ".", "."]);
-    const html = netpol(["matrix", "-f", SHOP, "-f", ADMIN, "--ports", "8080/TCP", "-o", "html", "--engine", "reference"]).stdout;
-    expect(html).toContain("ANP monitoring-may-scrape[1] Deny");
+    for (const engine of ["wasm", "reference"]) {
+      const html = netpol(["matrix", "-f", SHOP, "-f", ADMIN, "--ports", "8080/TCP", "-o", "html", "--engine", engine]).stdout;
+      expect(html, engine).toContain("ANP monitoring-may-scrape[1] Deny");
+    }
   });
 
-  it("diff --engine reference shows what adding admin policies changes, with the deciding tier; the engines refuse", () => {
+  it("diff shows what adding admin policies changes, with the deciding tier, the same from both engines", () => {
     const args = ["diff", "-f", join(SHOP, "cluster.yaml"), "--before", join(SHOP, "policies.yaml"), "--after", join(SHOP, "policies.yaml"), "--after", ADMIN];
-    const r = netpol([...args, "--engine", "reference", "-o", "json"]);
+    const r = netpol([...args, "-o", "json"]);
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout) as { summary: { newlyDenied: number; newlyAllowed: number }; changes: { src: string[]; dst: string[]; port: string; after: { ingress: unknown } }[] };
     expect(out.summary.newlyDenied).toBe(1);
     expect(out.changes).toContainEqual(expect.objectContaining({ src: ["default/debug-v6"], dst: ["shop/frontend-7d9f8"], port: "8080/TCP (web)", after: expect.objectContaining({ ingress: { kind: "admin", policy: "monitoring-may-scrape", rule: 1, action: "Deny" } }) }));
-    const w = netpol(args);
-    expect(w.status).toBe(2);
-    expect(w.stderr).toMatch(/run with --engine reference/);
+    const ref = JSON.parse(netpol([...args, "--engine", "reference", "-o", "json"]).stdout) as typeof out;
+    // The compiled diff decides only what the change can touch, so it counts fewer connections.
+    expect([ref.summary.newlyDenied, ref.summary.newlyAllowed]).toEqual([out.summary.newlyDenied, out.summary.newlyAllowed]);
+    expect(ref.changes).toEqual(out.changes);
   });
 
   it("lint checks the admin tiers with the NetworkPolicies (the shop and its admin policies are clean)", () => {
@@ -109,9 +119,10 @@ describe("admin tiers on the command line", () => {
     expect(g.stderr).toMatch(/20 network policies, 9 admin policies .*adminpolicies\.yaml/);
     const f = netpol(["gen", "flows", "-f", out, "--count", "500", "-o", join(dir, "gen-flows.csv"), "-q"]);
     expect(f.status).toBe(0);
-    const r = netpol(["eval", "-f", out, "--flows", join(dir, "gen-flows.csv"), "--engine", "reference", "-q"]);
+    const r = netpol(["eval", "-f", out, "--flows", join(dir, "gen-flows.csv"), "-q"]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/500 flows: \d+ allowed, \d+ denied/);
+    expect(netpol(["eval", "-f", out, "--flows", join(dir, "gen-flows.csv"), "--engine", "reference", "-q"]).stdout).toBe(r.stdout);
   });
 
   it("validates them as the CRDs do, at field paths, and warns about equal priorities", () => {

@@ -20,7 +20,7 @@
  */
 import { expect } from "vitest";
 import { loadCluster, type Loaded } from "../../src/model/load.js";
-import { compileSync } from "../../src/engine/engine.js";
+import { type Engine, compileSync } from "../../src/engine/engine.js";
 import type { Cluster, Protocol, Verdict } from "../../src/model/types.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
 
@@ -227,8 +227,7 @@ export class World {
     if (policies.length > 0) sources.push({ file: "policies.yaml", text: policies.join("\n---\n") + "\n" });
     this.loaded = loadCluster(sources);
     const cluster = tiers ? { ...this.loaded.cluster, ...tiers } : this.loaded.cluster;
-    // Admin tiers: the executable spec only, until the compiled core evaluates them (issue 6).
-    this.engines = tiers ? [["reference", new ReferenceEvaluator(cluster)]] : [
+    this.engines = [
       ["reference", new ReferenceEvaluator(cluster)],
       ["wasm", compileSync(cluster)],
     ];
@@ -238,6 +237,11 @@ export class World {
   /** The reference evaluator of this world (admin tiers included). */
   reference(): ReferenceEvaluator {
     return this.engines[0]![1] as ReferenceEvaluator;
+  }
+
+  /** The compiled engine of this world. */
+  engine(): Engine {
+    return this.engines[1]![1] as Engine;
   }
 
   /** A grid label: `ns/pod` (that pod's address of the family) or an IP address. */
