@@ -44,14 +44,16 @@ interface Context {
   readonly idents: readonly Identity[];
   readonly tiers: Tiers;
   readonly scratch: { rows?: Uint32Array; tiers?: Uint32Array };
+  /** walkTier's results by tier list. */
+  readonly tierWalks: Map<string, Uint32Array>;
 }
 
 function usesNamedPorts(policies: readonly NetworkPolicy[], direction: Direction): boolean {
   return policies.some((p) => p[direction].some((r) => r.ports.some((port) => typeof port.port === "string")));
 }
 
-export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch">): Profiles {
-  const ctx: Context = { ...ctx0, scratch: {} };
+export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch" | "tierWalks">): Profiles {
+  const ctx: Context = { ...ctx0, scratch: {}, tierWalks: new Map() };
   const selects = cluster.policies.map((p) => compileSelector(p.podSelector));
   const inNamespace = new Map<string, number[]>();
   cluster.policies.forEach((p, i) => inNamespace.set(p.namespace, [...(inNamespace.get(p.namespace) ?? []), i]));
@@ -71,7 +73,7 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch">):
     const policies = chosen.map(({ p }) => p);
     const named = usesNamedPorts(policies, direction) || tiersUseNamedPorts([...admin, ...baseline], direction);
     const own = direction === "ingress" && named ? JSON.stringify([...id.namedPorts]) : "";
-    const tierKey = admin.length + baseline.length === 0 ? "" : `:${admin.map((p) => ctx.tiers.admin.indexOf(p)).join(",")}:${baseline.map((p) => ctx.tiers.baseline.indexOf(p)).join(",")}`;
+    const tierKey = admin.length + baseline.length === 0 ? "" : `:${admin.map((p) => ctx.tiers.indexOf(p)).join(",")}:${baseline.map((p) => ctx.tiers.indexOf(p)).join(",")}`;
     const key = `${direction}:${chosen.map(({ i }) => i).join(",")}:${own}${tierKey}`;
     let n = keys.get(key);
     if (n === undefined) {
@@ -128,7 +130,8 @@ function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direct
  * Verdict rows of a profile with admin tiers (SEMANTICS.md "Tiers"), per port class and peer
  * class: the first admin rule that matches decides (Allow, Deny; Pass hands over); then the
  * NetworkPolicy rows where they isolate; else the first baseline rule (only Deny denies);
- * else allowed. The core still reads one row per side.
+ * else allowed. The core still reads one row per side. Each tier's walk depends only on its
+ * policies (and, for ingress named ports, the target's), so it is done once per list.
  */
 function tieredRows(
   policies: readonly NetworkPolicy[], admin: readonly AdminPolicy[], baseline: readonly AdminPolicy[],
@@ -137,36 +140,10 @@ function tieredRows(
   const words = ctx.peers.words;
   const K = ctx.ports.count;
   const size = K * words;
-  const scratch = (ctx.scratch.tiers ??= new Uint32Array(size * 4));
-  scratch.fill(0);
-  const seen = scratch.subarray(0, size); // matched by some rule of the tier walked so far
-  const final = scratch.subarray(size, 2 * size); // decided by an admin Allow or Deny
-  const allowed = scratch.subarray(2 * size, 3 * size);
-  const denied = scratch.subarray(3 * size, 4 * size); // baseline Deny
-  const walk = (tier: readonly AdminPolicy[], onMatch: (at: number, m: number, action: string) => void) => {
-    for (const policy of tier) {
-      for (const rule of policy[direction]) {
-        const { action, parts } = ctx.tiers.partsOf(rule, direction, target);
-        for (const part of parts) {
-          const each = (k: number) => {
-            for (let w = 0, at = k * words; w < words; w++, at++) {
-              const m = part.peers[w]! & ~seen[at]!;
-              if (m === 0) continue;
-              seen[at]! |= m;
-              onMatch(at, m, action);
-            }
-          };
-          if (part.ports === "all") for (let k = 0; k < K; k++) each(k);
-          else part.ports.forEach(each);
-        }
-      }
-    }
-  };
-  walk(admin, (at, m, action) => {
-    if (action === "Pass") return;
-    final[at]! |= m;
-    if (action === "Allow") allowed[at]! |= m;
-  });
+  const adminWalk = walkTier(admin, direction, target, ctx);
+  const final = adminWalk.subarray(0, size); // decided by an admin Allow or Deny
+  const allowed = (ctx.scratch.tiers ??= new Uint32Array(size));
+  allowed.set(adminWalk.subarray(size, 2 * size));
   const all = ctx.peers.all;
   if (policies.length > 0) {
     const np = networkPolicyRows(policies, direction, target, ctx);
@@ -175,10 +152,7 @@ function tieredRows(
       for (let w = 0, at = k * words; w < words; w++, at++) allowed[at]! |= np.scratch[at]! & ~final[at]!;
     }
   } else {
-    seen.fill(0);
-    walk(baseline, (at, m, action) => {
-      if (action === "Deny") denied[at]! |= m;
-    });
+    const denied = walkTier(baseline, direction, target, ctx).subarray(2 * size); // first match Deny
     for (let k = 0; k < K; k++) {
       for (let w = 0, at = k * words; w < words; w++, at++) allowed[at]! |= all[w]! & ~final[at]! & ~denied[at]!;
     }
@@ -186,7 +160,46 @@ function tieredRows(
   return Uint32Array.from({ length: K }, (_, k) => pool.intern(allowed.subarray(k * words, (k + 1) * words)));
 }
 
-function addPort(port: PolicyPort, peers: Uint32Array, direction: Direction, target: Identity, ctx: Context, slot: (k: number) => Uint32Array): void {
+/**
+ * One tier's policies walked first-match over every (port class, peer class), cached per list:
+ * three K × words bitsets — decided by Allow or Deny, allowed, denied (Pass decides neither).
+ */
+function walkTier(tier: readonly AdminPolicy[], direction: Direction, target: Identity, ctx: Context): Uint32Array {
+  // Ingress named ports resolve on the target: only its ports of the names these rules use count.
+  const names = direction === "ingress" ? new Set(tier.flatMap((p) => p.ingress.flatMap((r) => (r.ports ?? []).flatMap((x) => (x.kind === "named" ? [x.name] : []))))) : new Set();
+  const own = names.size === 0 ? "" : JSON.stringify([...target.namedPorts].filter(([k]) => names.has(k.slice(0, k.lastIndexOf("/")))));
+  const key = `${direction}:${own}:${tier.map((p) => ctx.tiers.indexOf(p)).join(",")}`;
+  let result = ctx.tierWalks.get(key);
+  if (result) return result;
+  const words = ctx.peers.words;
+  const K = ctx.ports.count;
+  const size = K * words;
+  result = new Uint32Array(3 * size);
+  const seen = new Uint32Array(size); // matched by some rule walked so far
+  for (const policy of tier) {
+    for (const rule of policy[direction]) {
+      const { action, parts } = ctx.tiers.partsOf(rule, direction, target);
+      const at0 = action === "Allow" ? size : action === "Deny" ? 2 * size : -1;
+      for (const part of parts) {
+        const peers = part.peers;
+        const classes = part.ports === "all" ? K : part.ports.length;
+        for (let c = 0; c < classes; c++) {
+          const k = part.ports === "all" ? c : part.ports[c]!;
+          for (let w = 0, at = k * words; w < words; w++, at++) {
+            const m = peers[w]! & ~seen[at]!;
+            if (m === 0) continue;
+            seen[at]! |= m;
+            if (at0 < 0) continue; // Pass
+            result[at]! |= m;
+            result[at0 + at]! |= m;
+          }
+        }
+      }
+    }
+  }
+  ctx.tierWalks.set(key, result);
+  return result;
+}function addPort(port: PolicyPort, peers: Uint32Array, direction: Direction, target: Identity, ctx: Context, slot: (k: number) => Uint32Array): void {
   const protocol: Protocol = port.protocol;
   if (typeof port.port !== "string") {
     const [from, to] = port.port === undefined ? [0, 65535] : [port.port, port.endPort ?? port.port];

@@ -39,11 +39,13 @@ export class Tiers {
   private readonly ids = new Map<AdminRule, number>();
   private readonly subjects = new Map<AdminPolicy, (id: Identity) => boolean>();
   private readonly parts = new Map<string, { action: TierAction; parts: TierPart[] }>();
+  private readonly order = new Map<AdminPolicy, number>();
 
   constructor(cluster: Cluster, private readonly peers: PeerSets, private readonly ports: PortClasses) {
     this.admin = tierOrder(cluster.adminPolicies, "admin");
     this.baseline = tierOrder(cluster.adminPolicies, "baseline");
     for (const policy of [...this.admin, ...this.baseline]) {
+      this.order.set(policy, this.order.size);
       for (const direction of ["ingress", "egress"] as const) {
         policy[direction].forEach((rule, index) => {
           this.ids.set(rule, this.rules.length);
@@ -60,6 +62,11 @@ export class Tiers {
         this.subjects.set(policy, (id) => ns(id.namespaceLabels) && pod(id.labels));
       }
     }
+  }
+
+  /** A policy's place in evaluation order (admin tier first, then the baseline). */
+  indexOf(policy: AdminPolicy): number {
+    return this.order.get(policy)!;
   }
 
   get empty(): boolean {
