@@ -20,7 +20,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export function buildScenario(name: PresetName, compileRuns = 3, overrides: Partial<ClusterParams> = {}): Scenario {
   const objects = generateCluster({ ...PRESETS[name], seed: 1, ...overrides });
   let t = performance.now();
-  const { cluster } = clusterFromObjects([...objects.namespaces, ...objects.pods, ...objects.policies]);
+  const { cluster } = clusterFromObjects([...objects.namespaces, ...objects.pods, ...objects.policies, ...(objects.adminPolicies ?? [])]);
   const loadMs = performance.now() - t;
   const times: number[] = [];
   let engine: Engine | undefined;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the engine's speed and size on the generated scenarios MEDIUM, LARGE and XL,
  * every ratio measured side by side in one run. `--quick` runs SMALL briefly (CI proves the
- * benches run); `--only NAME` picks scenarios; `--json` prints the figures as JSON.
+ * benches run); `--only NAME` picks scenarios; `--json` prints the figures as JSON. LARGE also
+ * runs with 200 admin policies and a baseline against its NetworkPolicy-only self.
  */
 import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus } from "node:os";
@@ -15,9 +16,16 @@ import { measure, platform } from "./measure.js";
 import { buildScenario, familyBatch, referenceFlows, residentCopy } from "./scenario.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "boolean", default: false }, "threads-only": { type: "boolean", default: false } },
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    json: { type: "boolean", default: false },
+    "threads-only": { type: "boolean", default: false },
+    "tiers-only": { type: "boolean", default: false },
+  },
 });
 const threadsOnly = values["threads-only"]!;
+const tiersOnly = values["tiers-only"]!;
 const quick = values.quick!;
 const names = (values.only?.split(",") ?? (quick ? ["SMALL"] : ["MEDIUM", "LARGE", "XL"])) as PresetName[];
 const maxTime = quick ? 0.05 : 1.5;
@@ -54,7 +62,9 @@ if (threadsOnly && names.length === 1) {
   await threads(names[0]!, s, generateFlows(s.objects, { count: FLOWS, seed: 2 }));
 }
 
-for (const name of names.length > 1 || threadsOnly ? [] : names) {
+if (tiersOnly && names.length === 1) tiers(names[0]!);
+
+for (const name of names.length > 1 || threadsOnly || tiersOnly ? [] : names) {
   log(`bench: ${name}: generating, loading, compiling…`);
   // The quick run makes SMALL dual-stack so that every measurement has flows to measure.
   const s = buildScenario(name, quick ? 1 : 3, quick ? { dualStack: 0.3 } : {});
@@ -103,10 +113,57 @@ for (const name of names.length > 1 || threadsOnly ? [] : names) {
   add(name, "decideBatch ÷ reference", batchRate / refRate, "×");
   if (name === "LARGE" || quick) {
     detail(name, s);
-    // All cores are measured in a process of their own, free of this one's heap.
-    if (quick) await threads(name, s, flows);
-    else child(name, ["--threads-only"]);
+    // All cores and the admin tiers are measured in processes of their own, free of this one's heap.
+    if (quick) {
+      await threads(name, s, flows);
+      tiers(name);
+    } else {
+      child(name, ["--threads-only"]);
+      child(name, ["--tiers-only"]);
+    }
   }
+}
+
+/**
+ * Admin tiers: the scenario plus 200 AdminNetworkPolicies (a few in quick mode) and a baseline,
+ * against the same cluster without them, on the same flows: decideBatch of both engines in
+ * interleaved rounds, best of each, and explainBatch of the tiered one.
+ */
+function tiers(name: PresetName): void {
+  const admin = quick ? 8 : 200;
+  const label = `${name} + ${admin} ANPs + baseline`;
+  log(`bench: ${label}: generating, loading, compiling…`);
+  const plain = buildScenario(name, 1);
+  const tiered = buildScenario(name, quick ? 1 : 3, { adminPolicies: admin, baseline: true });
+  const st = tiered.engine.stats!;
+  const policies = tiered.cluster.adminPolicies?.length ?? 0;
+  if (policies !== admin + 1) throw new Error(`bench: ${label} loaded ${policies} admin-tier policies`);
+  add(label, "compile", tiered.compileMs, "ms", `median of ${quick ? 1 : 3}; ${plain.compileMs.toFixed(0)} ms without the tiers`);
+  add(label, "bundle", st.bundleBytes / st.pods, "bytes/pod", `${(st.bundleBytes / 1e6).toFixed(2)} MB; ${st.profiles} profiles, ${st.rows} rows`);
+  const flows = generateFlows(tiered.objects, { count: FLOWS, seed: 2 });
+  const residents = [residentCopy(plain.engine, flows), residentCopy(tiered.engine, flows)] as const;
+  const out = new Uint8Array(flows.length);
+  const verdicts = [plain.engine.decideBatch(flows), tiered.engine.decideBatch(flows)];
+  const changed = verdicts[0]!.reduce((n, v, i) => n + (v !== verdicts[1]![i] ? 1 : 0), 0);
+  const explained = tiered.engine.createExplanations(flows.length);
+  log(`bench: ${label}: measuring decideBatch with and without the tiers, explainBatch…`);
+  let [plainBest, tieredBest, explainBest] = [Infinity, Infinity, Infinity];
+  const rounds = quick ? 2 : 20;
+  for (let round = 0; round < rounds; round++) {
+    let t = performance.now();
+    plain.engine.decideBatch(residents[0], out);
+    plainBest = Math.min(plainBest, performance.now() - t);
+    t = performance.now();
+    tiered.engine.decideBatch(residents[1], out);
+    tieredBest = Math.min(tieredBest, performance.now() - t);
+    t = performance.now();
+    tiered.engine.explainBatch(residents[1], explained);
+    explainBest = Math.min(explainBest, performance.now() - t);
+  }
+  const rate = (ms: number) => flows.length / ms / 1e3;
+  add(label, "decideBatch", rate(tieredBest), "M decisions/s",
+    `${((100 * plainBest) / tieredBest).toFixed(0)}% of ${name} without the tiers (${rate(plainBest).toFixed(1)} M/s) on the same flows, best of ${rounds} interleaved rounds; the tiers change ${changed} of ${flows.length} verdicts`);
+  add(label, "explainBatch", rate(explainBest), "M flows/s", `verdict, both reasons and Pass rules; ${((100 * tieredBest) / explainBest).toFixed(0)}% of its decideBatch`);
 }
 
 /**

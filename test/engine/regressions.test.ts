@@ -10,7 +10,8 @@ const cases = readdirSync(dir).filter((f) => f.endsWith(".json"));
 describe("regressions: wasm verdict equals reference verdict", () => {
   it("has cases to replay", () => expect(cases.length).toBeGreaterThan(0));
   it.each(cases)("%s", (file) => {
-    const { cluster, flows } = JSON.parse(readFileSync(new URL(file, dir), "utf8")) as { cluster: ClusterObjects; flows: FlowText[] };
-    agree(cluster, flows);
+    // `extra`: admin-tier policies and Nodes, when the case has them.
+    const { cluster, flows, extra } = JSON.parse(readFileSync(new URL(file, dir), "utf8")) as { cluster: ClusterObjects; flows: FlowText[]; extra?: object[] };
+    agree(cluster, flows, extra);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * `npm run fuzz -- --minutes N`: the differential property for as long as asked, on fresh
- * seeds. A failure is shrunk, saved to test/engine/regressions/ (replayed by every `npm test`
- * from then on) and reported.
+ * seeds; every other round adds admin tiers (ANPs, the baseline, ClusterNetworkPolicies, Nodes).
+ * A failure is shrunk, saved to test/engine/regressions/ (replayed by every `npm test` from
+ * then on) and reported.
  */
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { clusterObjects, flowFor } from "../../src/fuzz/index.js";
+import { clusterObjects, flowFor, tiersWithNodes } from "../../src/fuzz/index.js";
 import { agree } from "../engine/agree.js";
 
 const minutes = Number(process.env.FUZZ_MINUTES ?? "1");
@@ -16,13 +17,14 @@ it(`wasm verdict equals reference verdict for ${minutes} minute(s)`, () => {
   let runs = 0;
   while (Date.now() < until) {
     const maxRules = 1 + (runs % 5);
-    const scenario = clusterObjects({ maxRules, maxPods: 4 + (runs % 12) }).chain((c) => fc.tuple(fc.constant(c), fc.array(flowFor(c), { minLength: 1, maxLength: 60 })));
-    const result = fc.check(fc.property(scenario, ([c, flows]) => agree(c, flows)), { numRuns: 200 });
+    const tiers = (runs / 200) % 2 === 1 ? tiersWithNodes() : fc.constant([] as object[]);
+    const scenario = clusterObjects({ maxRules, maxPods: 4 + (runs % 12) }).chain((c) => fc.tuple(fc.constant(c), fc.array(flowFor(c), { minLength: 1, maxLength: 60 }), tiers));
+    const result = fc.check(fc.property(scenario, ([c, flows, extra]) => agree(c, flows, extra)), { numRuns: 200 });
     runs += result.numRuns;
     if (result.failed && result.counterexample) {
-      const [[cluster, flows]] = result.counterexample;
+      const [[cluster, flows, extra]] = result.counterexample;
       const file = new URL(`../engine/regressions/fuzz-seed-${result.seed}.json`, import.meta.url);
-      writeFileSync(file, JSON.stringify({ why: `npm run fuzz, seed ${result.seed}`, cluster, flows }, null, 1) + "\n");
+      writeFileSync(file, JSON.stringify({ why: `npm run fuzz, seed ${result.seed}`, cluster, flows, ...(extra.length > 0 ? { extra } : {}) }, null, 1) + "\n");
       expect.fail(`counterexample saved to ${file.pathname}:\n${fc.stringify(result.counterexample)}\n${String(result.errorInstance)}`);
     }
   }
