@@ -43,10 +43,14 @@ let passed: u32 = 0;
 
 // @ts-ignore: decorator
 @inline
+function inRow(t: Tables, row: u32, reasonClass: u32): bool {
+  return bit(t.reasonRowBits + ((<usize>row * t.reasonRowWords) << 2), reasonClass);
+}
+
+// @ts-ignore: decorator
+@inline
 function partMatches(t: Tables, part: usize, portClass: u32, farClass: u32): bool {
-  if (!bit(part + 4, portClass)) return false;
-  const row = load<u32>(part + ((<usize>t.portWords + 1) << 2));
-  return bit(t.reasonRowBits + ((<usize>row * t.reasonRowWords) << 2), farClass);
+  return bit(part + 4, portClass) && inRow(t, load<u32>(part + ((<usize>t.portWords + 1) << 2)), farClass);
 }
 
 /**
@@ -65,6 +69,8 @@ function sideReason(t: Tables, profile: u32, portClass: u32, far: usize): u32 {
   const np = t.parts + <usize>(npWord & ~PROFILE_ISOLATED) * stride;
   const base = t.parts + <usize>load<u32>(run, 8) * stride;
   const end = t.parts + <usize>load<u32>(run, 12) * stride;
+  // A stretch whose union row lacks the far side has no matching part: skip it whole.
+  if (!inRow(t, load<u32>(run, 16), farClass)) part = np;
   for (; part < np; part += stride) {
     if (!partMatches(t, part, portClass, farClass)) continue;
     const code = load<u32>(part);
@@ -73,9 +79,12 @@ function sideReason(t: Tables, profile: u32, portClass: u32, far: usize): u32 {
     break;
   }
   if (npWord & PROFILE_ISOLATED) {
-    for (part = np; part < base; part += stride) if (partMatches(t, part, portClass, farClass)) return load<u32>(part);
+    if (inRow(t, load<u32>(run, 20), farClass)) {
+      for (part = np; part < base; part += stride) if (partMatches(t, part, portClass, farClass)) return load<u32>(part);
+    }
     return REASON_DENIED | profile;
   }
+  if (!inRow(t, load<u32>(run, 24), farClass)) return REASON_NONE;
   for (part = base; part < end; part += stride) {
     if (!partMatches(t, part, portClass, farClass)) continue;
     const code = load<u32>(part);

@@ -91,9 +91,10 @@ export const TIER_LIMIT: u32 = 0x0fffffff; // tier rules must number fewer
 
 // Part codes (a part's first word): REASON_RULE | rule, REASON_TIER_ALLOW/DENY | tier rule, or
 // PART_PASS | tier rule. A profile's PROFILE_PARTS entry: first part, first NetworkPolicy part
-// (| PROFILE_ISOLATED when NetworkPolicy isolates it), first baseline part, end.
+// (| PROFILE_ISOLATED when NetworkPolicy isolates it), first baseline part, end, then the union
+// reason row of each stretch (admin, NetworkPolicy, baseline), 0.
 export const PART_PASS: u32 = 0xf0000000;
-export const PROFILE_PARTS_BYTES: u32 = 16;
+export const PROFILE_PARTS_BYTES: u32 = 32;
 export const PROFILE_ISOLATED: u32 = 0x80000000;
 
 // Verdict bytes written by decideBatch.

@@ -227,6 +227,8 @@ function checkReasons(t: Tables): u32 {
     const base = load<u32>(e, 8);
     const end = load<u32>(e, 12);
     if (start != previous || np < start || base < np || end < base || end > t.partCount) return E_REASONS;
+    for (let u: u32 = 16; u < 28; u += 4) if (load<u32>(e + u) >= t.reasonRows) return E_REASONS;
+    if (load<u32>(e, 28) != 0) return E_REASONS;
     for (let q = start; q < end; q++) if (!validCode(t, partCode(t, q), q >= np && q < base)) return E_REASONS;
     previous = end;
   }

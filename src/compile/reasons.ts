@@ -10,7 +10,7 @@
  * tells them apart. Every address knows both its classes.
  */
 import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
-import { BitsetPool, setBit, wordsFor } from "./bits.js";
+import { BitsetPool, orInto, setBit, wordsFor } from "./bits.js";
 import { type Identity, namedPortKey } from "./identities.js";
 import { type ColumnMerge, mergeColumns, remapRow } from "./merge.js";
 import type { PeerSets } from "./peers.js";
@@ -27,6 +27,8 @@ export const PART_TIER_PASS = 0xf0000000; // | tier rule id: on to NetworkPolicy
 export const TIER_RULE_LIMIT = 0x0fffffff;
 /** Bit of a profile's second PROFILE_PARTS word: NetworkPolicy isolates it. */
 export const ISOLATED = 0x80000000;
+/** Words per profile in PROFILE_PARTS: first, NP | ISOLATED, baseline, end, and the three stretches' union rows, 0. */
+export const PROFILE_PARTS_WORDS = 8;
 
 /** Direction codes in the rule table. */
 export const DIRECTION_CODE: Readonly<Record<Direction, number>> = { ingress: 0, egress: 1 };
@@ -35,7 +37,7 @@ export interface Reasons {
   /** Rule id → [policy index, direction code, rule index]: 3 words per rule. */
   readonly rules: Uint32Array;
   readonly ruleCount: number;
-  /** Per profile 4 words: its first part, first NetworkPolicy part (| ISOLATED), first baseline part, end (in parts, not words). */
+  /** Per profile 8 words: its first part, first NetworkPolicy part (| ISOLATED), first baseline part, end (in parts, not words), the union reason row of each stretch, 0. */
   readonly profileParts: Uint32Array;
   /** Per part: its code (PART_*), portWords words of port classes, its row (portWords + 2 words); each profile's in rule order. */
   readonly parts: Uint32Array;
@@ -153,22 +155,36 @@ export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[
   }
 
   const merge = mergeColumns(pool.items, peerClasses);
-  const rows = pool.items.map((r) => remapRow(r, merge));
+  const rows = new BitsetPool();
+  pool.items.forEach((r, i) => {
+    // Rows distinct before the merge stay distinct (merged columns agree in every row): same numbers.
+    if (rows.intern(remapRow(r, merge)) !== i) throw new Error("internal error: reason rows merged into one another");
+  });
+  // Each stretch's union row: a far side outside it matches none of the stretch's parts, so the walk skips them.
+  const union = (list: readonly number[]) => {
+    const u = new Uint32Array(wordsFor(merge.count));
+    for (const n of list) for (const row of instances[n]!.parts.keys()) orInto(u, rows.items[row]!);
+    return rows.intern(u);
+  };
   // Each profile's parts lie together, in rule order: the walk reads one run of memory.
   const stride = portWords + 2;
-  const profileParts = new Uint32Array(members.length * 4);
+  const profileParts = new Uint32Array(members.length * PROFILE_PARTS_WORDS);
   let partCount = 0;
   profileInstances.forEach(({ list, np, base, isolated }, p) => {
-    profileParts[p * 4] = partCount;
+    const e = p * PROFILE_PARTS_WORDS;
+    profileParts[e] = partCount;
     list.forEach((n, i) => {
-      if (i === np) profileParts[p * 4 + 1] = partCount;
-      if (i === base) profileParts[p * 4 + 2] = partCount;
+      if (i === np) profileParts[e + 1] = partCount;
+      if (i === base) profileParts[e + 2] = partCount;
       partCount += instances[n]!.parts.size;
     });
-    if (np === list.length) profileParts[p * 4 + 1] = partCount;
-    if (base === list.length) profileParts[p * 4 + 2] = partCount;
-    profileParts[p * 4 + 1]! |= isolated ? ISOLATED : 0;
-    profileParts[p * 4 + 3] = partCount;
+    if (np === list.length) profileParts[e + 1] = partCount;
+    if (base === list.length) profileParts[e + 2] = partCount;
+    profileParts[e + 1]! |= isolated ? ISOLATED : 0;
+    profileParts[e + 3] = partCount;
+    profileParts[e + 4] = union(list.slice(0, np));
+    profileParts[e + 5] = union(list.slice(np, base));
+    profileParts[e + 6] = union(list.slice(base));
   });
   const parts = new Uint32Array(partCount * stride);
   let at = 0;
@@ -182,5 +198,5 @@ export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[
       }
     }
   }
-  return { rules, ruleCount: ids.size, profileParts, parts, partCount, portWords, rows, merge };
+  return { rules, ruleCount: ids.size, profileParts, parts, partCount, portWords, rows: rows.items, merge };
 }

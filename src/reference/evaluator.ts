@@ -59,7 +59,8 @@ export class ReferenceEvaluator {
   private directionAllowsInTiers(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): boolean {
     const admin = this.tierDecision(this.admin, pod, direction, peer, destination, flow);
     if (admin && admin.action !== "Pass") return admin.action === "Allow";
-    if (this.isolating(pod, direction).length > 0) return this.directionAllows(pod, direction, peer, destination, flow);
+    const policies = this.isolating(pod, direction);
+    if (policies.length > 0) return this.policiesAllow(policies, direction, peer, destination, flow);
     const baseline = this.tierDecision(this.baseline, pod, direction, peer, destination, flow);
     // Pass in the baseline tier (ClusterNetworkPolicy) goes on to the default: allowed.
     return baseline === undefined || baseline.action !== "Deny";
@@ -191,9 +192,8 @@ export class ReferenceEvaluator {
     );
   }
 
-  private directionAllows(pod: Pod, direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): boolean {
-    const policies = this.isolating(pod, direction);
-    if (policies.length === 0) return true;
+  /** Does any rule of these (isolating) policies allow the flow? */
+  private policiesAllow(policies: readonly NetworkPolicy[], direction: Direction, peer: Endpoint, destination: Endpoint, flow: Flow): boolean {
     return policies.some((policy) =>
       policy[direction].some((rule) => this.ruleMatches(rule, policy, peer, destination, flow)),
     );
