@@ -1,11 +1,12 @@
 // The WebAssembly core's exports: the whole ABI. No imports (built with `--use abort=`),
-// numeric arguments only, so any WebAssembly host can embed it; BUNDLE.md documents it.
+// numeric arguments only, so any WebAssembly host can embed it; docs/abi.md documents it.
 //
 //   abiVersion() → u32                  ABI version (major << 16 | minor)
 //   alloc(bytes) → ptr                  linear-memory space for a bundle or a batch (0: no memory)
 //   loadBundle(ptr, len) → code         validate and install a bundle (0 ok; LOAD_ERRORS otherwise)
 //   decide(meta, s0..s3, d0..d3) → u32  one flow: 1 allow, 0 deny, 255 invalid
 //   decide4(meta, src, dst) → u32       one IPv4 flow, the addresses as integers
+//   decide6(meta, src, dst) → u32       one flow, the addresses as 16-byte records in memory
 //   decideBatch(n, src, dst, meta, out) → code   n flows, one verdict byte each into out
 //   explainBatch(n, src, dst, meta, out, egress, ingress) → code
 //                                       the same verdicts, and why: one u32 reason per flow and
@@ -19,7 +20,7 @@ import { explainFlow } from "./explain";
 import { loadBundle as load_ } from "./load";
 import { current, loaded } from "./tables";
 
-const ABI_VERSION: u32 = 0x0001_0002; // 1.1: explainBatch; 1.2: explainTiers
+const ABI_VERSION: u32 = 0x0001_0002; // 1.1: explainBatch; 1.2: explainTiers, decide6
 
 /** Error code of decideBatch when no bundle is loaded. */
 const E_NO_BUNDLE: u32 = 12;
@@ -55,6 +56,12 @@ export function decide(meta: u32, s0: u32, s1: u32, s2: u32, s3: u32, d0: u32, d
 export function decide4(meta: u32, src: u32, dst: u32): u32 {
   if (!loaded()) return INVALID;
   return decideFlow4(current(), meta, src, dst);
+}
+
+/** One IPv6 flow (or IPv4: the family is meta's): src and dst point at 16-byte address records. ABI 1.2. */
+export function decide6(meta: u32, src: usize, dst: usize): u32 {
+  if (!loaded() || !inMemory(src, 16) || !inMemory(dst, 16)) return INVALID;
+  return decideFlow(current(), meta, src, dst);
 }
 
 function inMemory(ptr: usize, bytes: u64): bool {

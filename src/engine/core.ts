@@ -12,6 +12,7 @@ export interface CoreExports {
   loadBundle(ptr: number, len: number): number;
   decide(meta: number, s0: number, s1: number, s2: number, s3: number, d0: number, d1: number, d2: number, d3: number): number;
   decide4(meta: number, src: number, dst: number): number;
+  decide6(meta: number, src: number, dst: number): number;
   decideBatch(n: number, src: number, dst: number, meta: number, out: number): number;
   explainBatch(n: number, src: number, dst: number, meta: number, out: number, egress: number, ingress: number): number;
   explainTiers(n: number, src: number, dst: number, meta: number, out: number, egress: number, ingress: number, passes: number): number;

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SHOP_PASS_ANP } from "../fixtures/manifests.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { SHOP, netpol } from "./run.js";
 
@@ -53,16 +54,7 @@ describe("admin tiers on the command line", () => {
 
   it("explain walks the tiers: the deciding admin rule, or a Pass down to NetworkPolicy (both engines agree)", () => {
     const pass = join(dir, "pass.yaml");
-    writeFileSync(pass, [
-      "apiVersion: policy.networking.k8s.io/v1alpha1",
-      "kind: AdminNetworkPolicy",
-      "metadata: {name: shop-decides-own}",
-      "spec:",
-      "  priority: 1",
-      "  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}",
-      "  ingress: [{name: own, action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}]}]",
-      "",
-    ].join("\n"));
+    writeFileSync(pass, SHOP_PASS_ANP);
     const args = ["explain", "-f", SHOP, "-f", ADMIN, "-f", pass, "--from", "shop/frontend-7d9f8", "--to", "shop/api-5c8b4", "--port", "http"];
     const r = netpol(args);
     expect(r.status).toBe(0);
