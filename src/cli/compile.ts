@@ -38,7 +38,7 @@ export async function runCompile(opts: CompileCommandOptions, io: Io): Promise<n
     `${where}: ${stats.bundleBytes} bytes (${(stats.bundleBytes / Math.max(1, stats.pods)).toFixed(0)} per pod), compiled in ${ms.toFixed(0)} ms\n` +
       `  ${stats.pods} pods → ${stats.identities} identities; ${stats.ipBlocks} ipBlocks → ${stats.cidrClasses} CIDR classes; ` +
       `${stats.peerClasses} peer classes (from ${stats.peerClassesBeforeMerge}); ${stats.portClasses} port classes; ` +
-      `${stats.profiles} profiles; ${stats.rows} distinct rows; ${stats.trieNodes} trie nodes\n`,
+      `${stats.profiles} profiles; ${stats.rows} distinct rows; ${stats.trieNodes} trie nodes${stats.tierRules > 0 ? `; ${stats.tierRules} admin-tier rules` : ""}\n`,
   );
   return 0;
 }

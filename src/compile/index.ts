@@ -38,6 +38,8 @@ export interface CompileStats {
   readonly profiles: number;
   readonly rows: number;
   readonly rules: number;
+  /** Rules of admin- and baseline-tier policies. */
+  readonly tierRules: number;
   readonly reasonClasses: number;
   readonly reasonRows: number;
   readonly trieNodes: number;
@@ -186,6 +188,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
       profiles: profiles.count,
       rows: profiles.rows.items.length,
       rules: reasons.ruleCount,
+      tierRules: tiers.rules.length,
       reasonClasses: reasons.merge.count,
       reasonRows: reasons.rows.length,
       trieNodes: nodes.length,
