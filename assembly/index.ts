@@ -4,6 +4,7 @@
 //   abiVersion() → u32                  ABI version (major << 16 | minor)
 //   alloc(bytes) → ptr                  linear-memory space for a bundle or a batch (0: no memory)
 //   loadBundle(ptr, len) → code         validate and install a bundle (0 ok; LOAD_ERRORS otherwise)
+//   updateAddresses(h4, cap4, h6, cap6, r4, r6) → code  new pod address tables for the installed bundle
 //   decide(meta, s0..s3, d0..d3) → u32  one flow: 1 allow, 0 deny, 255 invalid
 //   decide4(meta, src, dst) → u32       one IPv4 flow, the addresses as integers
 //   decide6(meta, src, dst) → u32       one flow, the addresses as 16-byte records in memory
@@ -17,10 +18,10 @@ import { allocate } from "./memory";
 import { E_LENGTH, INVALID, OK } from "./layout";
 import { decideFlow, decideFlow4 } from "./decide";
 import { explainFlow } from "./explain";
-import { loadBundle as load_ } from "./load";
+import { loadBundle as load_, updateAddresses as update_ } from "./load";
 import { current, loaded } from "./tables";
 
-const ABI_VERSION: u32 = 0x0001_0002; // 1.1: explainBatch; 1.2: explainTiers, decide6
+const ABI_VERSION: u32 = 0x0001_0003; // 1.1: explainBatch; 1.2: explainTiers, decide6; 1.3: updateAddresses
 
 /** Error code of decideBatch when no bundle is loaded. */
 const E_NO_BUNDLE: u32 = 12;
@@ -35,6 +36,12 @@ export function alloc(bytes: u32): usize {
 
 export function loadBundle(ptr: usize, len: u32): u32 {
   return load_(ptr, len);
+}
+
+/** Live updates: new pod address tables for the installed bundle (docs/abi.md). ABI 1.3. */
+export function updateAddresses(hash4: usize, cap4: u32, hash6: usize, cap6: u32, reasons4: usize, reasons6: usize): u32 {
+  if (!loaded()) return E_NO_BUNDLE;
+  return update_(hash4, cap4, hash6, cap6, reasons4, reasons6);
 }
 
 // Scratch for decide(): one flow's two addresses.

@@ -14,7 +14,7 @@ import {
   META_TIER_RULES, PART_PASS, PROFILE_ISOLATED, PROFILE_PARTS_BYTES, REASON_RULE, REASON_TIER_ALLOW, REASON_TIER_DENY, TIER_LIMIT,
 } from "./layout";
 import { allocate, mark, reset } from "./memory";
-import { Tables, install, staging } from "./tables";
+import { Tables, current, install, staging } from "./tables";
 
 // Section addresses and lengths found by readSections, indexed by section id.
 const sectionAtBase: usize = memory.data(<i32>((SECTION_COUNT + 1) * 4), 4);
@@ -330,6 +330,55 @@ export function loadBundle(ptr: usize, len: u32): u32 {
   if (t.portTable == 0) return E_MEMORY;
   r = buildPortTable(t);
   if (r == OK) r = buildOutside(t);
+  if (r != OK) return r;
+  install(t);
+  return OK;
+}
+
+/**
+ * Live updates of pod addresses: decide with new address tables (and, for unpacked bundles,
+ * their reason classes) and everything else as installed. Only the new tables are validated,
+ * against the installed counts; the installed tables stay in use until they pass, then one
+ * switch installs a copy of them with the new address tables. The bytes must stay in place
+ * while installed.
+ */
+export function updateAddresses(hash4: usize, cap4: u32, hash6: usize, cap6: u32, reasons4: usize, reasons6: usize): u32 {
+  const from = current();
+  const t = staging();
+  // The staging slot keeps its own port table and outside buffers: the copy must not share them.
+  let portTable = t.portTable;
+  let outside = t.outside;
+  let outsideCapacity = t.outsideCapacity;
+  if (portTable == 0) portTable = allocate(<usize>PROTOCOLS << 17);
+  if (outside == 0 || outsideCapacity < from.outsideCount) {
+    outside = allocate(<usize>from.outsideCount * OUTSIDE_BYTES);
+    outsideCapacity = from.outsideCount;
+  }
+  if (portTable == 0 || outside == 0) return E_MEMORY;
+  if (cap4 < 4 || cap4 > 0x10000000 || popcnt(cap4) != 1 || cap6 < 4 || cap6 > 0x10000000 || popcnt(cap6) != 1) return E_SIZES;
+  const bytes4 = <u64>cap4 * HASH4_SLOT_BYTES;
+  const bytes6 = <u64>cap6 * HASH6_SLOT_BYTES;
+  const unpacked = from.reasonInSlot == 0;
+  const top = <u64>memory.size() << 16;
+  if (<u64>hash4 + bytes4 > top || <u64>hash6 + bytes6 > top) return E_LENGTH;
+  if (unpacked && (<u64>reasons4 + (<u64>cap4 << 2) > top || <u64>reasons6 + (<u64>cap6 << 2) > top)) return E_LENGTH;
+  memory.copy(changetype<usize>(t), changetype<usize>(from), offsetof<Tables>());
+  t.portTable = portTable;
+  t.outside = outside;
+  t.outsideCapacity = outsideCapacity;
+  memory.copy(portTable, from.portTable, <usize>PROTOCOLS << 17);
+  memory.copy(outside, from.outside, <usize>from.outsideCount * OUTSIDE_BYTES);
+  t.hash4 = hash4;
+  t.hash6 = hash6;
+  t.hash4Mask = cap4 - 1;
+  t.hash4Shift = 32 - ctz(cap4);
+  t.hash6Mask = cap6 - 1;
+  t.hash6Shift = 32 - ctz(cap6);
+  if (unpacked) {
+    t.reasons4 = reasons4;
+    t.reasons6 = reasons6;
+  }
+  const r = checkAddresses(t);
   if (r != OK) return r;
   install(t);
   return OK;

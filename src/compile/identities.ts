@@ -44,7 +44,12 @@ function identityKey(pod: Pod, namedPorts: Map<string, number[]>): string {
   return key;
 }
 
-export function identities(cluster: Cluster): { identities: Identity[]; ofPod: Map<Pod, number> } {
+/** The key two pods share exactly when they share an identity. */
+export function identityKeyOf(pod: Pod): string {
+  return identityKey(pod, portsOf(pod.ports));
+}
+
+export function identities(cluster: Cluster): { identities: Identity[]; ofPod: Map<Pod, number>; byKey: ReadonlyMap<string, number> } {
   const namespaceLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
   const byKey = new Map<string, number>();
   const list: Identity[] = [];
@@ -61,5 +66,5 @@ export function identities(cluster: Cluster): { identities: Identity[]; ofPod: M
     list[id]!.pods.push(pod);
     ofPod.set(pod, id);
   }
-  return { identities: list, ofPod };
+  return { identities: list, ofPod, byKey };
 }

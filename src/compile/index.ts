@@ -4,10 +4,10 @@
  * sections (see layout.ts and BUNDLE.md).
  */
 import { writeAddress } from "../engine/batch.js";
-import type { Cluster, IPAddress, Pod } from "../model/types.js";
+import type { Cluster, IPAddress } from "../model/types.js";
 import { wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
-import { cidrClasses } from "./cidr.js";
+import { type CidrClasses, cidrClasses } from "./cidr.js";
 import { EMPTY, type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buildV6Table } from "./hash.js";
 import { identities } from "./identities.js";
 import { Meta, Section } from "./layout.js";
@@ -50,6 +50,26 @@ export interface CompileStats {
 export interface Compiled {
   readonly bytes: Uint8Array;
   readonly stats: CompileStats;
+  /** @internal What live updates need to place a pod's addresses without compiling again. */
+  readonly addresses: AddressState;
+}
+
+/**
+ * How the bundle places pod addresses: an address of a pod whose identity the bundle knows,
+ * in a CIDR class that identity already has, gets a slot value without any table but the
+ * address tables changing (engine.apply's fast path).
+ */
+export interface AddressState {
+  readonly identityOf: ReadonlyMap<string, number>;
+  readonly egressOf: Uint32Array;
+  readonly ingressOf: Uint32Array;
+  readonly cidr: CidrClasses;
+  /** `${identity}:${cidrClass}` → original peer class. */
+  readonly classOf: ReadonlyMap<string, number>;
+  /** A slot's first word for an original peer class (packed with its reason class when `packed`). */
+  readonly slotWord: (original: number) => number;
+  readonly reasonOf: (original: number) => number;
+  readonly packed: boolean;
 }
 
 export interface CompileOptions {
@@ -69,7 +89,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     options.onStage?.(stage, now - last);
     last = now;
   };
-  const { identities: idents, ofPod } = identities(cluster);
+  const { identities: idents, ofPod, byKey } = identities(cluster);
   const admin = cluster.adminPolicies ?? [];
   const cidr = cidrClasses(cluster.policies, adminBlocks(admin, cluster.nodes ?? []));
   const classes = peerClasses(cluster, idents, ofPod, cidr);
@@ -103,10 +123,15 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   // Both classes in one slot word when they fit in 16 bits: explain then finds a side's reason
   // class in the cache line decide already read.
   const packed = (options.packSlots ?? true) && merge.count < 0xffff && reasons.merge.count <= 0x10000;
-  const addresses = addressTables(cluster, (pod) => {
+  const slotWord = packed ? (o: number) => (peerOf(o) | (reasonOf(o) << 16)) >>> 0 : peerOf;
+  const entries = cluster.pods.flatMap((pod) => {
     const identity = ofPod.get(pod)!;
-    return [profiles.egressOf[identity]!, profiles.ingressOf[identity]!];
-  }, (ip) => classes.ofAddress.get(ip.text)!, packed ? (o) => (peerOf(o) | (reasonOf(o) << 16)) >>> 0 : peerOf, reasonOf, packed);
+    return pod.ips.map((ip): AddressEntry => {
+      const original = classes.ofAddress.get(ip.text)!;
+      return { ip, value: [slotWord(original), profiles.egressOf[identity]!, profiles.ingressOf[identity]!], reason: reasonOf(original) };
+    });
+  });
+  const addresses = buildAddressTables(entries, packed);
 
   // Trie leaves are outside indices: one per distinct (peer class, reason class) of outside addresses.
   const outsideKeys = new Map<string, number>();
@@ -177,6 +202,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   const sectionNames = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
   return {
     bytes,
+    addresses: { identityOf: byKey, egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, cidr, classOf: classes.ofKey, slotWord, reasonOf, packed },
     stats: {
       pods: cluster.pods.length,
       identities: idents.length,
@@ -198,37 +224,33 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   };
 }
 
+/** One pod address as the address tables hold it. */
+export interface AddressEntry {
+  readonly ip: IPAddress;
+  /** Slot word (peer class, packed with the reason class when the tables are), egress and ingress profile. */
+  readonly value: SlotValue;
+  /** Reason class, for the side tables of unpacked bundles. */
+  readonly reason: number;
+}
+
 /**
- * The pod address tables: each address with its peer class (packed with its reason class
- * when `packed`) and its pod's two profiles; unpacked, beside each table the reason class of
- * every slot (EMPTY where the slot is).
+ * The pod address tables: each address with its slot value; unpacked, beside each table the
+ * reason class of every slot (EMPTY where the slot is).
  */
-function addressTables(
-  cluster: Cluster,
-  profilesOf: (pod: Pod) => [number, number],
-  classOf: (ip: IPAddress) => number,
-  peerOf: (original: number) => number,
-  reasonOf: (original: number) => number,
-  packed: boolean,
-): { hash4: Uint32Array; hash6: Uint32Array; reasons4: Uint32Array; reasons6: Uint32Array } {
+export function buildAddressTables(entries: Iterable<AddressEntry>, packed: boolean): { hash4: Uint32Array; hash6: Uint32Array; reasons4: Uint32Array; reasons6: Uint32Array } {
   const v4 = { keys: [] as number[], values: [] as SlotValue[], reasons: new Map<string, number>() };
   const v6 = { keys: [] as Uint32Array[], values: [] as SlotValue[], reasons: new Map<string, number>() };
   const words = new Uint32Array(4);
-  for (const pod of cluster.pods) {
-    const [egress, ingress] = profilesOf(pod);
-    for (const ip of pod.ips) {
-      const original = classOf(ip);
-      const value: SlotValue = [peerOf(original), egress, ingress];
-      writeAddress(words, 0, ip);
-      // Side tables only when reason classes are not packed into the slots.
-      if (!packed) (ip.family === 4 ? v4 : v6).reasons.set(words.join(","), reasonOf(original));
-      if (ip.family === 4) {
-        v4.keys.push(words[0]!);
-        v4.values.push(value);
-      } else {
-        v6.keys.push(words.slice());
-        v6.values.push(value);
-      }
+  for (const { ip, value, reason } of entries) {
+    writeAddress(words, 0, ip);
+    // Side tables only when reason classes are not packed into the slots.
+    if (!packed) (ip.family === 4 ? v4 : v6).reasons.set(words.join(","), reason);
+    if (ip.family === 4) {
+      v4.keys.push(words[0]!);
+      v4.values.push(value);
+    } else {
+      v6.keys.push(words.slice());
+      v6.values.push(value);
     }
   }
   const hash4 = buildV4Table(v4.keys, v4.values);

@@ -23,6 +23,8 @@ export interface PeerClasses {
   readonly ofIdentity: readonly number[][];
   /** Class of each pod address, by its canonical text. */
   readonly ofAddress: ReadonlyMap<string, number>;
+  /** Class of (identity, CIDR class), by `${identity}:${cidrClass}`: live updates place new addresses with it. */
+  readonly ofKey: ReadonlyMap<string, number>;
 }
 
 export function peerClasses(cluster: Cluster, idents: readonly Identity[], ofPod: Map<unknown, number>, cidr: CidrClasses): PeerClasses {
@@ -48,7 +50,7 @@ export function peerClasses(cluster: Cluster, idents: readonly Identity[], ofPod
     const identity = ofPod.get(pod)!;
     for (const ip of pod.ips) ofAddress.set(ip.text, intern(identity, classOfAddress(cidr, ip)));
   }
-  return { count: identityOf.length, identityOf: Int32Array.from(identityOf), cidrClassOf: Int32Array.from(cidrClassOf), outsideOf, ofIdentity, ofAddress };
+  return { count: identityOf.length, identityOf: Int32Array.from(identityOf), cidrClassOf: Int32Array.from(cidrClassOf), outsideOf, ofIdentity, ofAddress, ofKey: keys };
 }
 
 /**

@@ -10,6 +10,7 @@ export interface CoreExports {
   abiVersion(): number;
   alloc(bytes: number): number;
   loadBundle(ptr: number, len: number): number;
+  updateAddresses(hash4: number, cap4: number, hash6: number, cap6: number, reasons4: number, reasons6: number): number;
   decide(meta: number, s0: number, s1: number, s2: number, s3: number, d0: number, d1: number, d2: number, d3: number): number;
   decide4(meta: number, src: number, dst: number): number;
   decide6(meta: number, src: number, dst: number): number;

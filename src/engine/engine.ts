@@ -3,16 +3,17 @@
  * written straight into WebAssembly memory. The host crosses into the core once per chunk of
  * up to CHUNK flows; nothing is allocated per flow.
  */
-import { compileCluster, type CompileStats } from "../compile/index.js";
-import { sectionOf } from "../compile/bundle.js";
+import { buildAddressTables, compileCluster, type CompileStats } from "../compile/index.js";
+import { sectionOf, sectionWords, writeBundle } from "../compile/bundle.js";
 import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
 import { type BatchBuffers, FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
+import { type ApplyResult, LiveState, type WatchEvent } from "./live.js";
 import { type ReasonNames, decodeReason, readNames } from "./reasons.js";
 
-export type { CoreExports };
+export type { ApplyResult, CoreExports, WatchEvent };
 
 /** Flows per call into the core: large enough to amortise the call, small enough for L2. */
 export const CHUNK = 16384;
@@ -99,12 +100,8 @@ export class Engine {
   private readonly scratch = new Uint32Array(WORDS_PER_ADDRESS * 2);
 
   /** Use compile/loadBundle (or their Sync forms) to make one. */
-  private constructor(private readonly core: CoreExports, private readonly bytes: Uint8Array, readonly stats?: CompileStats) {
-    const ptr = core.alloc(bytes.byteLength);
-    if (ptr === 0) throw new BundleError(11);
-    new Uint8Array(core.memory.buffer, ptr, bytes.byteLength).set(bytes);
-    const code = core.loadBundle(ptr, bytes.byteLength);
-    if (code !== 0) throw new BundleError(code);
+  private constructor(private readonly core: CoreExports, private bytes: Uint8Array, private statsNow?: CompileStats, private liveState?: () => LiveState) {
+    this.installBundle(bytes);
     this.src = core.alloc(CHUNK * 16);
     this.dst = core.alloc(CHUNK * 16);
     this.meta = core.alloc(CHUNK * 4);
@@ -113,13 +110,120 @@ export class Engine {
   }
 
   /** @internal */
-  static create(module: WebAssembly.Module, bytes: Uint8Array, stats?: CompileStats): Engine {
-    return new Engine(instantiate(module), bytes, stats);
+  static create(module: WebAssembly.Module, bytes: Uint8Array, stats?: CompileStats, live?: () => LiveState): Engine {
+    return new Engine(instantiate(module), bytes, stats, live);
+  }
+
+  /** Sizes and counts of the compiled tables (engines made by compile; after apply, of the last compile). */
+  get stats(): CompileStats | undefined {
+    return this.statsNow;
+  }
+
+  /** Bumped by every apply that changed the tables (decideParallel's threads reload at the next batch). */
+  get version(): number {
+    return this.versionNow;
   }
 
   /** The bundle this engine runs: save it, and load it later without the compiler. */
   bundle(): Uint8Array {
+    if (this.addressTables) {
+      // Live updates replaced the address tables since the last compile: write them into the bundle.
+      const t = this.addressTables;
+      const meta = sectionWords(this.bytes, Section.META)!;
+      meta[Meta.HASH4_CAPACITY] = t.hash4.length / 4; // the tables may have grown
+      meta[Meta.HASH6_CAPACITY] = t.hash6.length / 8;
+      const replaced = new Map<number, Uint32Array>([[Section.META, meta], [Section.HASH4, t.hash4], [Section.HASH6, t.hash6], [Section.REASONS4, t.reasons4], [Section.REASONS6, t.reasons6]]);
+      const ids = Object.values(Section);
+      this.bytes = writeBundle(ids.map((id) => ({ id, words: replaced.get(id) ?? sectionWords(this.bytes, id)! })));
+      this.addressTables = undefined;
+    }
     return this.bytes.slice();
+  }
+
+  /**
+   * Changes the cluster this engine decides for: Kubernetes watch events (ADDED, MODIFIED,
+   * DELETED with the object) of Namespaces, Pods, NetworkPolicies, admin-tier policies and Nodes.
+   * All events are validated first (a PolicyError names each bad object and field, and nothing
+   * changes); pods that fit the tables only rebuild the pod address tables, anything else
+   * compiles the new state again. The new tables replace the old ones with one switch after
+   * the core validated them: a decision sees the old or the new state, never a mix. Only engines
+   * made by compile(cluster) can apply changes.
+   */
+  apply(events: readonly WatchEvent[]): ApplyResult {
+    const started = performance.now();
+    if (!this.liveState) throw new Error("apply: this engine was loaded from a bundle; live updates need the cluster it was compiled from (use compile)");
+    // The store of objects is built on the first apply: engines that never change pay nothing for it.
+    this.live ??= this.liveState();
+    const plan = this.live.plan(events);
+    if (plan.update === "addresses") {
+      const tables = buildAddressTables(plan.entries(), this.packedSlots());
+      this.installAddresses(tables);
+      this.addressTables = tables;
+      plan.commit();
+      this.versionNow++;
+    } else if (plan.update === "recompiled") {
+      const compiled = compileCluster(plan.cluster);
+      this.installBundle(compiled.bytes);
+      this.bytes = compiled.bytes;
+      this.addressTables = undefined;
+      this.statsNow = compiled.stats;
+      this.parsedNames = undefined;
+      this.tierRuleCount = undefined;
+      plan.commit(compiled.addresses);
+      this.versionNow++;
+    }
+    return { changed: plan.changed, update: plan.update, ms: performance.now() - started, warnings: plan.warnings };
+  }
+
+  private live?: LiveState;
+  private versionNow = 0;
+  private addressTables?: ReturnType<typeof buildAddressTables>;
+  /** Two places for bundles and two for address tables: a load fills one the installed tables do not use. */
+  private readonly bundleRegions: { ptr: number; capacity: number }[] = [];
+  private activeBundle = -1;
+  private readonly addressRegions: { ptr: number; capacity: number }[] = [];
+  private activeAddresses = -1;
+
+  private packedSlots(): boolean {
+    return sectionWords(this.bytes, Section.META)![Meta.REASON_IN_SLOT] === 1;
+  }
+
+  /** A region of engine memory of at least `bytes`, other than the one in use: reused, or allocated (with room to grow). */
+  private region(regions: { ptr: number; capacity: number }[], inUse: number, bytes: number): number {
+    const free = regions.findIndex((r, i) => i !== inUse && r.capacity >= bytes);
+    if (free >= 0) return free;
+    const capacity = regions.length === 0 ? bytes : Math.ceil(bytes * 1.25);
+    const ptr = this.core.alloc(capacity);
+    if (ptr === 0) throw new BundleError(11);
+    const slot = regions.length < 2 ? regions.length : regions.findIndex((_, i) => i !== inUse);
+    regions[slot] = { ptr, capacity };
+    return slot;
+  }
+
+  private installBundle(bytes: Uint8Array): void {
+    const i = this.region(this.bundleRegions, this.activeBundle, bytes.byteLength);
+    const { ptr } = this.bundleRegions[i]!;
+    new Uint8Array(this.core.memory.buffer, ptr, bytes.byteLength).set(bytes);
+    const code = this.core.loadBundle(ptr, bytes.byteLength);
+    if (code !== 0) throw new BundleError(code);
+    this.activeBundle = i;
+    this.activeAddresses = -1; // the bundle's own address tables
+  }
+
+  private installAddresses(t: ReturnType<typeof buildAddressTables>): void {
+    const parts = [t.hash4, t.hash6, t.reasons4, t.reasons6];
+    const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
+    const i = this.region(this.addressRegions, this.activeAddresses, bytes);
+    let at = this.addressRegions[i]!.ptr;
+    const ptrs = parts.map((p) => {
+      new Uint32Array(this.core.memory.buffer, at, p.length).set(p);
+      const here = at;
+      at += p.byteLength;
+      return here;
+    });
+    const code = this.core.updateAddresses(ptrs[0]!, t.hash4.length / 4, ptrs[1]!, t.hash6.length / 8, ptrs[2]!, ptrs[3]!);
+    if (code !== 0) throw new BundleError(code);
+    this.activeAddresses = i;
   }
 
   /** One flow, for convenience; addresses as text or parsed. Use decideBatch for speed. */
@@ -374,16 +478,16 @@ function ipv4Word(b: Uint8Array): number {
 }
 
 
-/** Compiles a cluster into a bundle and an engine running it. */
+/** Compiles a cluster into a bundle and an engine running it; `engine.apply` updates it live. */
 export async function compile(cluster: Cluster): Promise<Engine> {
   const module = await coreModule();
-  const { bytes, stats } = compileCluster(cluster);
-  return Engine.create(module, bytes, stats);
+  const { bytes, stats, addresses } = compileCluster(cluster);
+  return Engine.create(module, bytes, stats, () => new LiveState(cluster, addresses));
 }
 
 export function compileSync(cluster: Cluster): Engine {
-  const { bytes, stats } = compileCluster(cluster);
-  return Engine.create(coreModuleSync(), bytes, stats);
+  const { bytes, stats, addresses } = compileCluster(cluster);
+  return Engine.create(coreModuleSync(), bytes, stats, () => new LiveState(cluster, addresses));
 }
 
 /** An engine for a saved bundle; the compiler is not needed. Throws BundleError if invalid. */

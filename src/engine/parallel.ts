@@ -46,8 +46,14 @@ const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { module, memory, tables, grain } = workerData;
 const core = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const adopted = core.useTables(tables);
+let using = tables;
+let adopted = core.useTables(tables);
 parentPort.on("message", (job) => {
+  // After engine.apply the host loads new tables: each job names the ones to use.
+  if (job.tables !== using) {
+    using = job.tables;
+    adopted = core.useTables(using);
+  }
   if (adopted !== 0) return parentPort.postMessage({ id: job.id, error: "tables not adopted: code " + adopted });
   const next = new Int32Array(job.next);
   for (let i = Atomics.add(next, 0, grain); i < job.length; i = Atomics.add(next, 0, grain)) {
@@ -70,25 +76,45 @@ interface Place {
 /** One engine's threads: the shared memory with its tables, and the workers deciding on it. */
 class Pool {
   readonly core: SharedCore;
-  private readonly tables: number;
+  private tables: number;
+  /** The engine version whose tables are loaded; two bundle places, used in turn. */
+  private version: number;
+  private readonly regions: { ptr: number; capacity: number }[] = [];
+  private active = 0;
   private readonly workers: Worker[] = [];
   private readonly next = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private staging?: Place & { capacity: number };
 
-  constructor(engine: Engine) {
+  constructor(private readonly engine: Engine) {
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     this.core = new WebAssembly.Instance(threadsModule(), { env: { memory } }).exports as unknown as SharedCore;
     const major = this.core.abiVersion() >>> 16;
     if (major !== ABI_MAJOR) throw new Error(`netpol-wasm: threads core ABI ${major} is not the ABI ${ABI_MAJOR} this engine speaks`);
-    const bundle = engine.bundle();
-    const at = this.core.alloc(bundle.byteLength);
-    if (at === 0) throw new BundleError(11);
-    new Uint8Array(this.core.memory.buffer, at, bundle.byteLength).set(bundle);
-    const code = this.core.loadBundle(at, bundle.byteLength);
+    this.version = engine.version;
+    this.tables = this.load(engine.bundle());
+  }
+
+  /**
+   * Loads a bundle into the place the installed tables do not use (so a failed load, or a
+   * worker still on the old tables, is unaffected), and returns its tables for the workers.
+   */
+  private load(bundle: Uint8Array): number {
+    let i = this.regions.findIndex((r, k) => (this.regions.length < 2 ? false : k !== this.active) && r.capacity >= bundle.byteLength);
+    if (i < 0) {
+      const capacity = this.regions.length === 0 ? bundle.byteLength : Math.ceil(bundle.byteLength * 1.25);
+      const ptr = this.core.alloc(capacity);
+      if (ptr === 0) throw new BundleError(11);
+      i = this.regions.length < 2 ? this.regions.length : 1 - this.active;
+      this.regions[i] = { ptr, capacity };
+    }
+    const { ptr } = this.regions[i]!;
+    new Uint8Array(this.core.memory.buffer, ptr, bundle.byteLength).set(bundle);
+    const code = this.core.loadBundle(ptr, bundle.byteLength);
     if (code !== 0) throw new BundleError(code);
-    this.tables = this.core.tablesAt();
+    this.active = i;
+    return this.core.tablesAt();
   }
 
   /** At least `count` workers, started on first need and kept until close(). */
@@ -133,6 +159,11 @@ class Pool {
   }
 
   async decide(batch: FlowBatch, out: Uint8Array, threads: number): Promise<Uint8Array> {
+    // engine.apply changed the tables since the last batch: load them first (no job is running).
+    if (this.engine.version !== this.version) {
+      this.tables = this.load(this.engine.bundle());
+      this.version = this.engine.version;
+    }
     const n = batch.length;
     const at = this.place(batch);
     // More than one grain: wake the workers. Otherwise they would only find nothing left.
@@ -144,7 +175,7 @@ class Pool {
       return new Promise<void>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
         w.ref(); // busy workers keep the process alive until they answer
-        w.postMessage({ id, next: this.next.buffer, length: n, src: at.src, dst: at.dst, meta: at.meta, out: at.out });
+        w.postMessage({ id, next: this.next.buffer, length: n, src: at.src, dst: at.dst, meta: at.meta, out: at.out, tables: this.tables });
       }).finally(() => w.unref());
     });
     // This thread takes grains too, while the workers run.

@@ -136,6 +136,7 @@ export function buildAdminPolicy(o: api.AdminNetworkPolicy | api.BaselineAdminNe
   const spec = o.spec ?? {};
   const rule = (r: api.AdminNetworkPolicyRule, peers: api.AdminNetworkPolicyPeer[] | undefined) => buildAdminRule(r, peers, r.ports?.map(buildAdminPort));
   return {
+    kind: o.kind,
     tier: o.kind === "AdminNetworkPolicy" ? "admin" : "baseline",
     name: o.metadata.name!,
     priority: o.kind === "AdminNetworkPolicy" ? (o.spec?.priority ?? 0) : 0,
@@ -159,6 +160,7 @@ export function buildClusterNetworkPolicy(o: api.ClusterNetworkPolicy): AdminPol
   const spec = o.spec ?? {};
   const rule = (r: api.ClusterNetworkPolicyRule, peers: api.ClusterNetworkPolicyPeer[] | undefined) => buildAdminRule(r, peers, r.protocols?.map(buildCnpProtocol));
   return {
+    kind: "ClusterNetworkPolicy",
     tier: spec.tier === "Baseline" ? "baseline" : "admin",
     name: o.metadata.name!,
     priority: spec.priority ?? 0,

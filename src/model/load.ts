@@ -9,7 +9,7 @@ import { CLUSTER_SCOPED, describeObject, type LoadedObject, locatedIssue, readOb
 import { type ParsedDocument, type Source, parseText } from "../load/parse.js";
 import { validateObject } from "../validate/index.js";
 import { buildAdminPolicy, buildClusterNetworkPolicy, buildNamespace, buildNode, buildPod, buildPolicy, implicitNamespace } from "./build.js";
-import type { AdminPolicy, Cluster, Namespace, Node, Pod } from "./types.js";
+import type { AdminPolicy, Cluster, Namespace, NetworkPolicy, Node, Pod } from "./types.js";
 
 export type { Source };
 
@@ -59,6 +59,57 @@ function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagno
   const cluster = assemble(valid, diagnostics);
   if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
   return { cluster, warnings: diagnostics };
+}
+
+/** One object of a cluster state, built: what live updates keep per kind, namespace and name. */
+export interface ModelEntry {
+  readonly kind: LoadedObject["kind"];
+  readonly model: Namespace | Pod | NetworkPolicy | AdminPolicy | Node;
+}
+
+/** `kind NUL namespace NUL name`: one cluster state holds one object per key. */
+export function objectKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}\0${namespace ?? ""}\0${name}`;
+}
+
+/**
+ * Objects read, validated and built one by one (the objects of watch events): errors throw a
+ * PolicyError naming each object and field, as loading does; objects of kinds network policy
+ * does not use are skipped with a notice. `file` names the source in diagnostics.
+ */
+export function modelObjects(objects: readonly unknown[], options: LoadOptions = {}, file = "<changes>"): { entries: ModelEntry[]; warnings: Diagnostic[] } {
+  const documents = objects.map((value, i): ParsedDocument => ({ file, index: i + 1, value, locate: () => undefined }));
+  const diagnostics: Diagnostic[] = [];
+  const read = readObjects(documents);
+  append(diagnostics, read.diagnostics);
+  for (const [key, sk] of read.skipped) diagnostics.push({ severity: sk.warn ? "warning" : "notice", file: sk.file, message: `skipped ${sk.count} × ${key}: ${sk.warn ? sk.message : "not used by network policy"}` });
+  const entries: ModelEntry[] = [];
+  for (const o of read.objects) {
+    const issues = validateObject(o.object, { strict: options.strict ?? false });
+    const label = describeObject(o.kind, o.object, o.document, o.at);
+    for (const i of issues) diagnostics.push(locatedIssue(i, o.document, o.at, label));
+    if (issues.some((i) => i.severity === "error")) continue;
+    entries.push({ kind: o.kind, model: buildModel(o) });
+  }
+  if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
+  return { entries, warnings: diagnostics };
+}
+
+function buildModel(o: LoadedObject): ModelEntry["model"] {
+  switch (o.kind) {
+    case "Namespace":
+      return buildNamespace(o.object as api.Namespace);
+    case "Pod":
+      return buildPod(o.object as api.Pod);
+    case "NetworkPolicy":
+      return buildPolicy(o.object as api.NetworkPolicy);
+    case "ClusterNetworkPolicy":
+      return buildClusterNetworkPolicy(o.object as api.ClusterNetworkPolicy);
+    case "Node":
+      return buildNode(o.object as api.Node);
+    default:
+      return buildAdminPolicy(o.object as api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy);
+  }
 }
 
 /** push(...items) overflows the stack past ~100k items; inputs can have millions. */

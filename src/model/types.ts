@@ -166,6 +166,8 @@ export interface AdminRule {
 }
 
 export interface AdminPolicy {
+  /** The kind it was read from (absent when built by hand: then ANP or BANP by tier). */
+  readonly kind?: "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
   /** "admin": an AdminNetworkPolicy (by priority); "baseline": the BaselineAdminNetworkPolicy. */
   readonly tier: "admin" | "baseline";
   readonly name: string;

@@ -66,7 +66,7 @@ describe("the release core under wabt's interpreter", () => {
     const module = new WebAssembly.Module(release);
     expect(WebAssembly.Module.imports(module)).toEqual([]);
     expect(WebAssembly.Module.exports(module).map((e) => `${e.name}:${e.kind}`).sort()).toEqual(
-      ["abiVersion", "alloc", "decide", "decide4", "decide6", "decideBatch", "explainBatch", "explainTiers", "loadBundle"].map((n) => `${n}:function`).concat("memory:memory").sort(),
+      ["abiVersion", "alloc", "decide", "decide4", "decide6", "decideBatch", "explainBatch", "explainTiers", "loadBundle", "updateAddresses"].map((n) => `${n}:function`).concat("memory:memory").sort(),
     );
   });
 
@@ -104,7 +104,7 @@ describe("the release core under wabt's interpreter", () => {
 
     const lines: string[] = [];
     lines.push(`(module $core binary "${hex(new Uint8Array(readFileSync(RELEASE)))}")`, `(register "core" $core)`);
-    lines.push(`(assert_return (invoke $core "abiVersion") ${u32(0x00010002)})`);
+    lines.push(`(assert_return (invoke $core "abiVersion") ${u32(0x00010003)})`);
     lines.push(`(assert_return (invoke $core "decide4" ${u32(80)} ${u32(1)} ${u32(2)}) ${u32(255)})`); // no bundle yet
     lines.push(`(assert_return (invoke $core "decideBatch" ${u32(0)} ${u32(0)} ${u32(0)} ${u32(0)} ${u32(0)}) ${u32(12)})`);
     for (const [k, size] of Object.entries(sizes)) lines.push(`(assert_return (invoke $core "alloc" ${u32(size)}) ${u32(at[k as keyof typeof sizes])})`);

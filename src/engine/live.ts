@@ -1,0 +1,218 @@
+/**
+ * Live updates (engine.apply): the cluster state an engine was compiled from, kept as one built
+ * object per kind, namespace and name, and changed by Kubernetes watch events. A batch of events
+ * is validated whole before anything changes (a PolicyError names every bad object and field),
+ * then planned:
+ *
+ * - pods only, each in an identity the tables know and in CIDR classes that identity already
+ *   has (a pod added beside its replicas, deleted, restarted at a new address): only the pod
+ *   address tables are rebuilt and swapped in (`addresses`);
+ * - anything else: the whole state is compiled again and loaded (`recompiled`).
+ *
+ * The engine installs the new tables with one switch after the core validated them, so a
+ * decision sees the old tables or the new ones, never a mix, and a refused update changes nothing.
+ */
+import type { AddressEntry, AddressState } from "../compile/index.js";
+import { classOfAddress } from "../compile/cidr.js";
+import { identityKeyOf } from "../compile/identities.js";
+import { PolicyError, type Diagnostic } from "../load/diagnostics.js";
+import { type ModelEntry, modelObjects, objectKey } from "../model/load.js";
+import { implicitNamespace } from "../model/build.js";
+import type { AdminPolicy, Cluster, Namespace, NetworkPolicy, Node, Pod } from "../model/types.js";
+
+/** A Kubernetes watch event: what `kubectl get -w -o json` and the API's watch stream give. */
+export interface WatchEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED";
+  readonly object: unknown;
+}
+
+export interface ApplyResult {
+  /** Objects added, changed or deleted (events that changed nothing are not counted). */
+  readonly changed: number;
+  /** What was rebuilt: nothing, the pod address tables only, or everything. */
+  readonly update: "none" | "addresses" | "recompiled";
+  /** Wall time of apply, in milliseconds. */
+  readonly ms: number;
+  /** Warnings and notices about the events' objects (errors throw instead). */
+  readonly warnings: readonly Diagnostic[];
+}
+
+type Model = ModelEntry["model"];
+
+/** The plan for one batch of events: computed without changing anything; `commit` makes it the state. */
+export type Plan =
+  | { readonly update: "none"; readonly changed: number; readonly warnings: Diagnostic[] }
+  | { readonly update: "addresses"; readonly changed: number; readonly warnings: Diagnostic[]; readonly entries: () => Iterable<AddressEntry>; commit(): void }
+  | { readonly update: "recompiled"; readonly changed: number; readonly warnings: Diagnostic[]; readonly cluster: Cluster; commit(addresses: AddressState): void };
+
+interface PodAddresses {
+  readonly pod: string;
+  readonly entry: AddressEntry;
+}
+
+export class LiveState {
+  /** Every object by key, in the order first seen (policies are numbered in this order). */
+  private readonly store = new Map<string, { kind: ModelEntry["kind"]; model: Model }>();
+  /** Every pod address: its slot in the address tables, and the key of its pod. */
+  private readonly addressOf = new Map<string, PodAddresses>();
+
+  constructor(cluster: Cluster, private state: AddressState) {
+    const put = (kind: ModelEntry["kind"], model: Model) => this.store.set(keyOf(kind, model), { kind, model });
+    for (const ns of cluster.namespaces) if (!ns.implicit) put("Namespace", ns);
+    for (const pod of cluster.pods) put("Pod", pod);
+    for (const p of cluster.policies) put("NetworkPolicy", p);
+    for (const p of cluster.adminPolicies ?? []) put(p.kind ?? (p.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy"), p);
+    for (const n of cluster.nodes ?? []) put("Node", n);
+    this.indexAddresses();
+  }
+
+  /** Validates and plans a batch of events; throws a PolicyError (and changes nothing) if any is invalid. */
+  plan(events: readonly WatchEvent[]): Plan {
+    events.forEach((e, i) => {
+      if (typeof e !== "object" || e === null || !["ADDED", "MODIFIED", "DELETED"].includes((e as WatchEvent).type)) {
+        throw new PolicyError([{ severity: "error", file: "<changes>", message: `change ${i + 1}: type must be ADDED, MODIFIED or DELETED, got ${JSON.stringify((e as WatchEvent | null)?.type)}` }]);
+      }
+    });
+    // Each event's object read, validated and built on its own; every problem of every event is reported.
+    const warnings: Diagnostic[] = [];
+    const problems: Diagnostic[] = [];
+    const byKey = new Map<string, Model | null>(); // the batch's last word on each key
+    const kinds = new Map<string, ModelEntry["kind"]>();
+    events.forEach((e, i) => {
+      try {
+        const r = modelObjects([e.object], {}, `<change ${i + 1}: ${e.type}>`);
+        warnings.push(...r.warnings);
+        for (const { kind, model } of r.entries) {
+          const key = keyOf(kind, model);
+          kinds.set(key, kind);
+          byKey.set(key, e.type === "DELETED" ? null : model);
+        }
+      } catch (err) {
+        if (!(err instanceof PolicyError)) throw err;
+        problems.push(...err.diagnostics);
+      }
+    });
+    if (problems.length > 0) throw new PolicyError([...problems, ...warnings]);
+    const changes = [...byKey].filter(([key, model]) => {
+      const old = this.store.get(key)?.model;
+      return model === null ? old !== undefined : old === undefined || JSON.stringify(old) !== JSON.stringify(model);
+    });
+    if (changes.length === 0) return { update: "none", changed: 0, warnings };
+    const apply = () => {
+      for (const [key, model] of changes) {
+        if (model === null) this.store.delete(key);
+        else this.store.set(key, { kind: kinds.get(key)!, model });
+      }
+    };
+    const fast = changes.every(([key]) => kinds.get(key) === "Pod") ? this.podPlan(changes as [string, Pod | null][]) : undefined;
+    if (fast) {
+      return {
+        update: "addresses", changed: changes.length, warnings,
+        entries: () => fast.values(),
+        commit: () => {
+          apply();
+          this.addressOf.clear();
+          for (const [ip, a] of fast.map) this.addressOf.set(ip, a);
+        },
+      };
+    }
+    const previous = [...changes].map(([key]) => [key, this.store.get(key)] as const);
+    apply();
+    let cluster: Cluster;
+    try {
+      cluster = this.cluster();
+    } finally {
+      // Planning changes nothing: the store goes back until commit.
+      for (const [key, was] of previous) {
+        if (was === undefined) this.store.delete(key);
+        else this.store.set(key, was);
+      }
+    }
+    return {
+      update: "recompiled", changed: changes.length, warnings, cluster,
+      commit: (state) => {
+        apply();
+        this.state = state;
+        this.indexAddresses();
+      },
+    };
+  }
+
+  /** The cluster state as the compiler takes it; an address owned by two pods is an error. */
+  cluster(): Cluster {
+    const namespaces = new Map<string, Namespace>();
+    const pods: Pod[] = [];
+    const policies: NetworkPolicy[] = [];
+    const adminPolicies: AdminPolicy[] = [];
+    const nodes: Node[] = [];
+    for (const { kind, model } of this.store.values()) {
+      if (kind === "Namespace") namespaces.set((model as Namespace).name, model as Namespace);
+      else if (kind === "Pod") pods.push(model as Pod);
+      else if (kind === "NetworkPolicy") policies.push(model as NetworkPolicy);
+      else if (kind === "Node") nodes.push(model as Node);
+      else adminPolicies.push(model as AdminPolicy);
+    }
+    for (const o of [...pods, ...policies]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
+    const owner = new Map<string, Pod>();
+    for (const pod of pods) {
+      for (const ip of pod.ips) {
+        const other = owner.get(ip.text);
+        if (other) throw duplicateAddress(pod, other, ip.text);
+        owner.set(ip.text, pod);
+      }
+    }
+    const sorted = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { namespaces: sorted, pods, policies, ...(adminPolicies.length > 0 ? { adminPolicies } : {}), ...(nodes.length > 0 ? { nodes } : {}) };
+  }
+
+  /**
+   * Pods only: the new address map, or undefined when some pod needs tables the bundle does not
+   * have (a new identity, a CIDR class its identity has no class for, a namespace it lacks).
+   */
+  private podPlan(changes: readonly (readonly [string, Pod | null])[]): { map: Map<string, PodAddresses>; values(): Iterable<AddressEntry> } | undefined {
+    const map = new Map(this.addressOf);
+    for (const [key] of changes) {
+      const old = this.store.get(key)?.model as Pod | undefined;
+      for (const ip of old?.ips ?? []) if (map.get(ip.text)?.pod === key) map.delete(ip.text);
+    }
+    for (const [key, pod] of changes) {
+      if (!pod) continue;
+      const identity = this.state.identityOf.get(identityKeyOf(pod));
+      if (identity === undefined) return undefined;
+      for (const ip of pod.ips) {
+        const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`);
+        if (original === undefined) return undefined;
+        const other = map.get(ip.text);
+        if (other) throw duplicateAddress(pod, this.store.get(other.pod)!.model as Pod, ip.text);
+        const value = [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!] as const;
+        map.set(ip.text, { pod: key, entry: { ip, value, reason: this.state.reasonOf(original) } });
+      }
+    }
+    return { map, values: () => [...map.values()].map((a) => a.entry) };
+  }
+
+  private indexAddresses(): void {
+    this.addressOf.clear();
+    for (const [key, { kind, model }] of this.store) {
+      if (kind !== "Pod") continue;
+      const pod = model as Pod;
+      const identity = this.state.identityOf.get(identityKeyOf(pod))!;
+      for (const ip of pod.ips) {
+        const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`)!;
+        this.addressOf.set(ip.text, { pod: key, entry: { ip, value: [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!], reason: this.state.reasonOf(original) } });
+      }
+    }
+  }
+}
+
+/** The store's key of a built object: namespaced kinds by namespace and name, the others by name. */
+function keyOf(kind: ModelEntry["kind"], model: Model): string {
+  return objectKey(kind, kind === "Pod" || kind === "NetworkPolicy" ? (model as Pod | NetworkPolicy).namespace : undefined, (model as { name: string }).name);
+}
+
+function duplicateAddress(pod: Pod, owner: Pod, ip: string): PolicyError {
+  return new PolicyError([{
+    severity: "error", file: "<changes>", object: `Pod ${pod.namespace}/${pod.name}`, path: "status.podIPs",
+    message: `Duplicate value: "${ip}": address already owned by running Pod ${owner.namespace}/${owner.name}`,
+  }]);
+}
