@@ -58,3 +58,95 @@ export function buildV6Table(keys: readonly Uint32Array[], values: readonly Slot
   });
   return table;
 }
+
+/** The address tables of a bundle (reasons empty when packed into the slots): what live updates edit in place. */
+export interface AddressTables {
+  hash4: Uint32Array;
+  hash6: Uint32Array;
+  reasons4: Uint32Array;
+  reasons6: Uint32Array;
+}
+
+/** Slot of an IPv4 address, or -1. */
+function findV4(table: Uint32Array, key: number): number {
+  const capacity = table.length / V4_SLOT_WORDS;
+  for (let s = hashV4(key, shiftFor(capacity)); table[s * V4_SLOT_WORDS] !== EMPTY; s = (s + 1) & (capacity - 1)) {
+    if (table[s * V4_SLOT_WORDS + 3] === key) return s;
+  }
+  return -1;
+}
+
+function findV6(table: Uint32Array, k: Uint32Array): number {
+  const capacity = table.length / V6_SLOT_WORDS;
+  for (let s = hashV6(k[0]!, k[1]!, k[2]!, k[3]!, shiftFor(capacity)); table[s * V6_SLOT_WORDS] !== EMPTY; s = (s + 1) & (capacity - 1)) {
+    const at = s * V6_SLOT_WORDS + 3;
+    if (table[at] === k[0] && table[at + 1] === k[1] && table[at + 2] === k[2] && table[at + 3] === k[3]) return s;
+  }
+  return -1;
+}
+
+/**
+ * Removes the slot at `s` of a linear-probing table and moves later entries of the same run
+ * back (backward-shift deletion), so every remaining key is still found from its home slot.
+ */
+function removeSlot(table: Uint32Array, words: number, reasons: Uint32Array, s: number, home: (slot: number) => number): void {
+  const mask = table.length / words - 1;
+  let hole = s;
+  for (let j = (s + 1) & mask; table[j * words] !== EMPTY; j = (j + 1) & mask) {
+    const k = home(j);
+    // The entry at j stays if its home lies cyclically in (hole, j]: moving it before its home would lose it.
+    const stays = hole <= j ? k > hole && k <= j : k > hole || k <= j;
+    if (stays) continue;
+    table.copyWithin(hole * words, j * words, (j + 1) * words);
+    if (reasons.length > 0) reasons[hole] = reasons[j]!;
+    hole = j;
+  }
+  table.fill(EMPTY, hole * words, hole * words + words);
+  if (reasons.length > 0) reasons[hole] = EMPTY;
+}
+
+/** Removes an IPv4 address from its table; false if it was not there. */
+export function removeV4(t: AddressTables, key: number): boolean {
+  const s = findV4(t.hash4, key);
+  if (s < 0) return false;
+  const shift = shiftFor(t.hash4.length / V4_SLOT_WORDS);
+  removeSlot(t.hash4, V4_SLOT_WORDS, t.reasons4, s, (j) => hashV4(t.hash4[j * V4_SLOT_WORDS + 3]!, shift));
+  return true;
+}
+
+export function removeV6(t: AddressTables, k: Uint32Array): boolean {
+  const s = findV6(t.hash6, k);
+  if (s < 0) return false;
+  const shift = shiftFor(t.hash6.length / V6_SLOT_WORDS);
+  const h = t.hash6;
+  removeSlot(h, V6_SLOT_WORDS, t.reasons6, s, (j) => hashV6(h[j * V6_SLOT_WORDS + 3]!, h[j * V6_SLOT_WORDS + 4]!, h[j * V6_SLOT_WORDS + 5]!, h[j * V6_SLOT_WORDS + 6]!, shift));
+  return true;
+}
+
+/** Inserts (or overwrites) an IPv4 address; the caller keeps the table at most half full. */
+export function insertV4(t: AddressTables, key: number, value: SlotValue, reason: number): void {
+  const capacity = t.hash4.length / V4_SLOT_WORDS;
+  let s = hashV4(key, shiftFor(capacity));
+  while (t.hash4[s * V4_SLOT_WORDS] !== EMPTY && t.hash4[s * V4_SLOT_WORDS + 3] !== key) s = (s + 1) & (capacity - 1);
+  t.hash4.set(value, s * V4_SLOT_WORDS);
+  t.hash4[s * V4_SLOT_WORDS + 3] = key;
+  if (t.reasons4.length > 0) t.reasons4[s] = reason;
+}
+
+export function insertV6(t: AddressTables, k: Uint32Array, value: SlotValue, reason: number): void {
+  const capacity = t.hash6.length / V6_SLOT_WORDS;
+  const existing = findV6(t.hash6, k);
+  let s = existing >= 0 ? existing : hashV6(k[0]!, k[1]!, k[2]!, k[3]!, shiftFor(capacity));
+  while (existing < 0 && t.hash6[s * V6_SLOT_WORDS] !== EMPTY) s = (s + 1) & (capacity - 1);
+  t.hash6.set(value, s * V6_SLOT_WORDS);
+  t.hash6.set(k, s * V6_SLOT_WORDS + 3);
+  t.hash6[s * V6_SLOT_WORDS + 7] = 0;
+  if (t.reasons6.length > 0) t.reasons6[s] = reason;
+}
+
+/** Used slots of a table. */
+export function slotsUsed(table: Uint32Array, words: number): number {
+  let n = 0;
+  for (let s = 0; s < table.length; s += words) if (table[s] !== EMPTY) n++;
+  return n;
+}

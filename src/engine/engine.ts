@@ -10,7 +10,8 @@ import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/typ
 import { toIPAddress } from "../validate/ip.js";
 import { type BatchBuffers, FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
-import { type ApplyResult, LiveState, type WatchEvent } from "./live.js";
+import { type AddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
+import { type ApplyResult, LiveState, type Plan, type WatchEvent } from "./live.js";
 import { type ReasonNames, decodeReason, readNames } from "./reasons.js";
 
 export type { ApplyResult, CoreExports, WatchEvent };
@@ -156,7 +157,7 @@ export class Engine {
     this.live ??= this.liveState();
     const plan = this.live.plan(events);
     if (plan.update === "addresses") {
-      const tables = buildAddressTables(plan.entries(), this.packedSlots());
+      const tables = this.editedAddresses(plan);
       this.installAddresses(tables);
       this.addressTables = tables;
       plan.commit();
@@ -177,12 +178,39 @@ export class Engine {
 
   private live?: LiveState;
   private versionNow = 0;
-  private addressTables?: ReturnType<typeof buildAddressTables>;
+  private addressTables?: AddressTables;
   /** Two places for bundles and two for address tables: a load fills one the installed tables do not use. */
   private readonly bundleRegions: { ptr: number; capacity: number }[] = [];
   private activeBundle = -1;
   private readonly addressRegions: { ptr: number; capacity: number }[] = [];
   private activeAddresses = -1;
+
+  /**
+   * The address tables after a pod-only plan: the installed ones copied and edited in place
+   * (each address removed or added in O(1)), or built again when a family's table would be
+   * more than half full.
+   */
+  private editedAddresses(plan: Extract<Plan, { update: "addresses" }>): AddressTables {
+    const current = this.addressTables ?? {
+      hash4: sectionWords(this.bytes, Section.HASH4)!, hash6: sectionWords(this.bytes, Section.HASH6)!,
+      reasons4: sectionWords(this.bytes, Section.REASONS4)!, reasons6: sectionWords(this.bytes, Section.REASONS6)!,
+    };
+    const roomy = plan.counts[4] * 2 <= current.hash4.length / 4 - 1 && plan.counts[6] * 2 <= current.hash6.length / 8 - 1;
+    if (!roomy) return buildAddressTables(plan.entries(), this.packedSlots());
+    const t: AddressTables = { hash4: current.hash4.slice(), hash6: current.hash6.slice(), reasons4: current.reasons4.slice(), reasons6: current.reasons6.slice() };
+    const words = new Uint32Array(4);
+    for (const ip of plan.removed) {
+      writeAddress(words, 0, ip);
+      if (ip.family === 4) removeV4(t, words[0]!);
+      else removeV6(t, words);
+    }
+    for (const { ip, value, reason } of plan.added) {
+      writeAddress(words, 0, ip);
+      if (ip.family === 4) insertV4(t, words[0]!, value, reason);
+      else insertV6(t, words, value, reason);
+    }
+    return t;
+  }
 
   private packedSlots(): boolean {
     return sectionWords(this.bytes, Section.META)![Meta.REASON_IN_SLOT] === 1;
@@ -210,7 +238,7 @@ export class Engine {
     this.activeAddresses = -1; // the bundle's own address tables
   }
 
-  private installAddresses(t: ReturnType<typeof buildAddressTables>): void {
+  private installAddresses(t: AddressTables): void {
     const parts = [t.hash4, t.hash6, t.reasons4, t.reasons6];
     const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
     const i = this.region(this.addressRegions, this.activeAddresses, bytes);

@@ -18,7 +18,7 @@ import { identityKeyOf } from "../compile/identities.js";
 import { PolicyError, type Diagnostic } from "../load/diagnostics.js";
 import { type ModelEntry, modelObjects, objectKey } from "../model/load.js";
 import { implicitNamespace } from "../model/build.js";
-import type { AdminPolicy, Cluster, Namespace, NetworkPolicy, Node, Pod } from "../model/types.js";
+import type { AdminPolicy, Cluster, IPAddress, Namespace, NetworkPolicy, Node, Pod } from "../model/types.js";
 
 /** A Kubernetes watch event: what `kubectl get -w -o json` and the API's watch stream give. */
 export interface WatchEvent {
@@ -42,7 +42,12 @@ type Model = ModelEntry["model"];
 /** The plan for one batch of events: computed without changing anything; `commit` makes it the state. */
 export type Plan =
   | { readonly update: "none"; readonly changed: number; readonly warnings: Diagnostic[] }
-  | { readonly update: "addresses"; readonly changed: number; readonly warnings: Diagnostic[]; readonly entries: () => Iterable<AddressEntry>; commit(): void }
+  | {
+      readonly update: "addresses"; readonly changed: number; readonly warnings: Diagnostic[];
+      /** Addresses to take out of the tables, then entries to put in; and every entry after the change, for a rebuild. */
+      readonly removed: readonly IPAddress[]; readonly added: readonly AddressEntry[]; readonly counts: { readonly 4: number; readonly 6: number };
+      readonly entries: () => Iterable<AddressEntry>; commit(): void;
+    }
   | { readonly update: "recompiled"; readonly changed: number; readonly warnings: Diagnostic[]; readonly cluster: Cluster; commit(addresses: AddressState): void };
 
 interface PodAddresses {
@@ -55,6 +60,8 @@ export class LiveState {
   private readonly store = new Map<string, { kind: ModelEntry["kind"]; model: Model }>();
   /** Every pod address: its slot in the address tables, and the key of its pod. */
   private readonly addressOf = new Map<string, PodAddresses>();
+  /** Pod addresses per family. */
+  private counts = { 4: 0, 6: 0 };
 
   constructor(cluster: Cluster, private state: AddressState) {
     const put = (kind: ModelEntry["kind"], model: Model) => this.store.set(keyOf(kind, model), { kind, model });
@@ -106,13 +113,18 @@ export class LiveState {
     };
     const fast = changes.every(([key]) => kinds.get(key) === "Pod") ? this.podPlan(changes as [string, Pod | null][]) : undefined;
     if (fast) {
+      const gone = new Set(fast.removed.map((ip) => ip.text));
+      const counts = { 4: this.counts[4], 6: this.counts[6] };
+      for (const ip of fast.removed) counts[ip.family]--;
+      for (const a of fast.added) counts[a.entry.ip.family]++;
       return {
-        update: "addresses", changed: changes.length, warnings,
-        entries: () => fast.values(),
+        update: "addresses", changed: changes.length, warnings, removed: fast.removed, added: fast.added.map((a) => a.entry), counts,
+        entries: () => [...[...this.addressOf].filter(([ip]) => !gone.has(ip)).map(([, a]) => a.entry), ...fast.added.map((a) => a.entry)],
         commit: () => {
           apply();
-          this.addressOf.clear();
-          for (const [ip, a] of fast.map) this.addressOf.set(ip, a);
+          for (const ip of fast.removed) this.addressOf.delete(ip.text);
+          for (const a of fast.added) this.addressOf.set(a.entry.ip.text, a);
+          this.counts = counts;
         },
       };
     }
@@ -166,15 +178,21 @@ export class LiveState {
   }
 
   /**
-   * Pods only: the new address map, or undefined when some pod needs tables the bundle does not
-   * have (a new identity, a CIDR class its identity has no class for, a namespace it lacks).
+   * Pods only: the addresses to remove and to add, or undefined when some pod needs tables the
+   * bundle does not have (a new identity, a CIDR class its identity has no class for).
    */
-  private podPlan(changes: readonly (readonly [string, Pod | null])[]): { map: Map<string, PodAddresses>; values(): Iterable<AddressEntry> } | undefined {
-    const map = new Map(this.addressOf);
+  private podPlan(changes: readonly (readonly [string, Pod | null])[]): { removed: IPAddress[]; added: PodAddresses[] } | undefined {
+    const removed: IPAddress[] = [];
+    const gone = new Set<string>();
     for (const [key] of changes) {
       const old = this.store.get(key)?.model as Pod | undefined;
-      for (const ip of old?.ips ?? []) if (map.get(ip.text)?.pod === key) map.delete(ip.text);
+      for (const ip of old?.ips ?? []) {
+        removed.push(ip);
+        gone.add(ip.text);
+      }
     }
+    const added: PodAddresses[] = [];
+    const taken = new Map<string, string>(); // addresses this batch gives out, to their pods
     for (const [key, pod] of changes) {
       if (!pod) continue;
       const identity = this.state.identityOf.get(identityKeyOf(pod));
@@ -182,17 +200,19 @@ export class LiveState {
       for (const ip of pod.ips) {
         const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`);
         if (original === undefined) return undefined;
-        const other = map.get(ip.text);
-        if (other) throw duplicateAddress(pod, this.store.get(other.pod)!.model as Pod, ip.text);
+        const owner = taken.get(ip.text) ?? (gone.has(ip.text) ? undefined : this.addressOf.get(ip.text)?.pod);
+        if (owner !== undefined) throw duplicateAddress(pod, (this.store.get(owner)?.model ?? changes.find(([k]) => k === owner)![1]) as Pod, ip.text);
+        taken.set(ip.text, key);
         const value = [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!] as const;
-        map.set(ip.text, { pod: key, entry: { ip, value, reason: this.state.reasonOf(original) } });
+        added.push({ pod: key, entry: { ip, value, reason: this.state.reasonOf(original) } });
       }
     }
-    return { map, values: () => [...map.values()].map((a) => a.entry) };
+    return { removed, added };
   }
 
   private indexAddresses(): void {
     this.addressOf.clear();
+    this.counts = { 4: 0, 6: 0 };
     for (const [key, { kind, model }] of this.store) {
       if (kind !== "Pod") continue;
       const pod = model as Pod;
@@ -200,6 +220,7 @@ export class LiveState {
       for (const ip of pod.ips) {
         const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`)!;
         this.addressOf.set(ip.text, { pod: key, entry: { ip, value: [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!], reason: this.state.reasonOf(original) } });
+        this.counts[ip.family]++;
       }
     }
   }
