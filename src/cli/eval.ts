@@ -1,5 +1,5 @@
 /** `netpol eval`: decide every flow of a flow file against a cluster, streaming. */
-import { createReadStream } from "node:fs";
+import { createReadStream, watch } from "node:fs";
 import { stat } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { loadPaths } from "../model/files.js";
@@ -27,6 +27,7 @@ export interface EvalOptions {
   readonly summary: boolean;
   readonly quiet: boolean;
   readonly explain: boolean;
+  readonly watch?: boolean;
 }
 
 export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
@@ -69,6 +70,42 @@ export async function runEval(opts: EvalOptions, io: Io): Promise<number> {
   io.stderr.write(
     `${counts.flows} flows: ${counts.allow} allowed, ${counts.deny} denied (${seconds.toFixed(2)} s, engine ${opts.engine})\n`,
   );
+  return 0;
+}
+
+/**
+ * `eval --watch`: evaluates, then again whenever one of the files changes (debounced), until
+ * interrupted. A failing run is reported by `report` and the watch goes on.
+ */
+export async function watchEval(opts: EvalOptions, io: Io, report: (e: unknown) => number): Promise<number> {
+  const paths = [...opts.file, ...(opts.bundle !== undefined ? [opts.bundle] : []), opts.flows];
+  if (paths.includes("-")) throw new UsageError("--watch needs files: standard input (-) cannot be watched");
+  const once = async () => {
+    try {
+      await runEval(opts, io);
+    } catch (e) {
+      report(e);
+    }
+  };
+  await once();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const watchers = paths.map((path) =>
+    watch(path, { recursive: false }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        running = running.then(async () => {
+          io.stderr.write(`-- ${new Date().toISOString()}: ${path} changed: evaluating again --\n`);
+          await once();
+        });
+      }, 150);
+    }),
+  );
+  io.stderr.write(`watching ${paths.join(", ")} (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => process.once("SIGINT", resolve));
+  for (const w of watchers) w.close();
+  clearTimeout(timer);
+  await running;
   return 0;
 }
 

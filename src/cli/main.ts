@@ -11,7 +11,7 @@ import type { Cluster } from "../model/types.js";
 import { type BenchOptions, runBench } from "./bench.js";
 import { type CompileCommandOptions, runCompile } from "./compile.js";
 import { ENGINES } from "./deciders.js";
-import { EVAL_FORMATS, type EvalOptions, runEval } from "./eval.js";
+import { EVAL_FORMATS, type EvalOptions, runEval, watchEval } from "./eval.js";
 import { DIFF_FORMATS, type DiffOptions, runDiff } from "./diff.js";
 import { EXPLAIN_FORMATS, type ExplainOptions, runExplain } from "./explain.js";
 import { LINT_FORMATS, type LintOptions, runLint } from "./lint.js";
@@ -59,6 +59,7 @@ function buildProgram(io: Io, run: (p: Promise<number>) => void): Command {
     .option("--summary", "print a summary of the cluster (pods, addresses, isolation) to stderr first", false)
     .option("--explain", "add why, per direction: egress and ingress columns (see below)", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
+    .option("--watch", "keep running: evaluate again whenever a manifest, the bundle or the flow file changes", false)
     .addHelpText(
       "after",
       `
@@ -70,13 +71,18 @@ rule matched), none (no policy isolates that side, or it is not a pod) or self; 
 the same as objects.
 Warnings, the progress bar (on a terminal) and a closing count go to stderr.
 
+With --watch, the flows are evaluated again (the whole output printed again, a line on stderr
+first) each time a file changes; a change that does not load is reported and the last good
+state is kept. Ctrl-C ends it.
+
 Exit status: 0 ok, 1 invalid manifests or flows, 2 usage error.
 
 Examples:
   netpol eval -f cluster.yaml -f policies/ --flows flows.csv -o jsonl
+  netpol eval -f cluster.yaml -f policies/ --flows flows.csv -o table --watch
   netpol eval --bundle policy.bundle --flows - < flows.csv`,
     )
-    .action((opts: EvalOptions) => run(runEval(opts, io)));
+    .action((opts: EvalOptions) => run(opts.watch ? watchEval(opts, io, (e) => report(e, io)) : runEval(opts, io)));
 
   program
     .command("explain")
@@ -88,7 +94,7 @@ Examples:
     .option("--protocol <protocol>", "TCP (default), UDP or SCTP")
     .option("--family <4|6>", "which address of dual-stack pods to use (default: IPv4 when both sides have one)")
     .addOption(new Option("-o, --output <format>", "output format").choices(EXPLAIN_FORMATS).default("text"))
-    .addOption(new Option("--engine <engine>", "wasm: the compiled engine, checked against the reference; reference: the executable spec alone (what admin tiers need for now)").choices(ENGINES).default("wasm"))
+    .addOption(new Option("--engine <engine>", "wasm: the compiled engine, checked against the reference; reference: the executable spec alone").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
     .addHelpText(
@@ -116,7 +122,7 @@ Examples:
     .addOption(new Option("--namespace <ns>", "only pods of this namespace, as sources and destinations; repeatable").argParser(collect).default([]))
     .addOption(new Option("-o, --output <format>", "output format").choices(MATRIX_FORMATS).default("table"))
     .option("--max-cells <n>", "refuse tables larger than this (pods × pods × ports)", "200000000")
-    .addOption(new Option("--engine <engine>", "wasm: the compiled engine; reference: the executable spec, flow by flow (what admin tiers need for now)").choices(ENGINES).default("wasm"))
+    .addOption(new Option("--engine <engine>", "wasm: the compiled engine; reference: the executable spec, flow by flow").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
     .addHelpText(
@@ -147,7 +153,7 @@ Examples:
     .option("--ports <list>", "ports to compare, e.g. 80/TCP,53/UDP,http (default: every port and named port either side mentions)")
     .addOption(new Option("-o, --output <format>", "output format").choices(DIFF_FORMATS).default("text"))
     .option("--limit <n>", "connections listed per group in text output", "10")
-    .addOption(new Option("--engine <engine>", "wasm: the compiled engines; reference: the executable spec, connection by connection (what admin tiers need for now)").choices(ENGINES).default("wasm"))
+    .addOption(new Option("--engine <engine>", "wasm: the compiled engines; reference: the executable spec, connection by connection").choices(ENGINES).default("wasm"))
     .option("--strict", "reject non-canonical CIDRs and IPs as a Kubernetes 1.36+ API server does", false)
     .option("-q, --quiet", "do not print notices (warnings are still printed)", false)
     .addHelpText(
