@@ -1,8 +1,9 @@
 /**
  * `npm run bench:live`: engine.apply on a generated cluster (LARGE by default, `--preset NAME`),
  * each kind of change against a full compile and load of the same state in the same run:
- * a pod added beside its replicas, a pod relabelled (a new identity), a policy added and
- * changed, a namespace relabelled. Each figure is the median of `--runs` applies (default 7),
+ * a pod added beside its replicas, a pod relabelled (a new identity: with a label no selector
+ * reads, and with an app label no policy names), a policy added and changed, a namespace
+ * relabelled. Each figure is the median of `--runs` applies (default 7),
  * every apply undone by the next so the state stays the scenario's; `--json` prints JSON.
  */
 import { parseArgs } from "node:util";
@@ -56,8 +57,10 @@ for (let last = 1; last < 255 && !replicaIp; last++) {
   if (!taken.has(ip)) replicaIp = ip;
 }
 const replica: api.Pod = { ...template, metadata: { ...template.metadata, name: `${template.metadata.name}-replica` }, status: { phase: "Running", podIP: replicaIp, podIPs: [{ ip: replicaIp }] } };
-// Each run a label value never seen: a new identity every time.
+// Each run a label value never seen: a new identity every time (a label no policy reads, or an
+// app no policy names: either way the pod's profiles and peer classes are ones the bundle has).
 const relabelled = (i: number): api.Pod => ({ ...template, metadata: { ...template.metadata, labels: { ...template.metadata.labels, "bench.netpol/relabelled": `run-${i}` } } });
+const renamedApp = (i: number): api.Pod => ({ ...template, metadata: { ...template.metadata, labels: { ...template.metadata.labels, app: `bench-${i}` } } });
 const policy = objects.policies[0] as api.NetworkPolicy;
 const changedPolicy = (i: number): api.NetworkPolicy => ({ ...policy, spec: { ...policy.spec, policyTypes: ["Ingress", "Egress"], egress: [...(policy.spec?.egress ?? []), { ports: [{ protocol: "TCP", port: 8443 + i }] }] } });
 const newPolicy: api.NetworkPolicy = { ...policy, metadata: { ...policy.metadata, name: "bench-live-added" } };
@@ -67,7 +70,8 @@ const relabelledNs = (i: number): api.Namespace => ({ ...namespace, metadata: { 
 log(`bench:live: ${preset}: measuring applies (${runs} runs each way)…`);
 const figures = {
   "pod added (existing identity)": measure(() => [{ type: "ADDED", object: replica }], () => [{ type: "DELETED", object: replica }], "addresses"),
-  "pod relabelled (new identity)": measure((i) => [{ type: "MODIFIED", object: relabelled(i) }], () => [{ type: "MODIFIED", object: template }], "recompiled"),
+  "pod relabelled (new identity)": measure((i) => [{ type: "MODIFIED", object: relabelled(i) }], () => [{ type: "MODIFIED", object: template }], "addresses"),
+  "pod relabelled to a new app": measure((i) => [{ type: "MODIFIED", object: renamedApp(i) }], () => [{ type: "MODIFIED", object: template }], "addresses"),
   "policy added": measure(() => [{ type: "ADDED", object: newPolicy }], () => [{ type: "DELETED", object: newPolicy }], "recompiled"),
   "policy changed": measure((i) => [{ type: "MODIFIED", object: changedPolicy(i) }], () => [{ type: "MODIFIED", object: policy }], "recompiled"),
   "namespace relabelled": measure((i) => [{ type: "MODIFIED", object: relabelledNs(i) }], () => [{ type: "MODIFIED", object: namespace }], "recompiled"),

@@ -64,6 +64,12 @@ export class BitsetPool {
   readonly items: Uint32Array[] = [];
   private readonly buckets = new Map<number, number[]>();
 
+  /** Index of a bitset equal to `words`, or -1. */
+  find(words: Uint32Array): number {
+    for (const id of this.buckets.get(bitsHash(words)) ?? []) if (bitsEqual(this.items[id]!, words)) return id;
+    return -1;
+  }
+
   intern(words: Uint32Array): number {
     const h = bitsHash(words);
     const bucket = this.buckets.get(h);

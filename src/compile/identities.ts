@@ -18,7 +18,8 @@ export function namedPortKey(name: string, protocol: Protocol): string {
   return `${name}/${protocol}`;
 }
 
-function portsOf(ports: readonly ContainerPort[]): Map<string, number[]> {
+/** Named container ports as identities hold them: `name/protocol` → container port numbers. */
+export function namedPortsOf(ports: readonly ContainerPort[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const p of ports) {
     if (p.name === undefined) continue;
@@ -46,7 +47,7 @@ function identityKey(pod: Pod, namedPorts: Map<string, number[]>): string {
 
 /** The key two pods share exactly when they share an identity. */
 export function identityKeyOf(pod: Pod): string {
-  return identityKey(pod, portsOf(pod.ports));
+  return identityKey(pod, namedPortsOf(pod.ports));
 }
 
 export function identities(cluster: Cluster): { identities: Identity[]; ofPod: Map<Pod, number>; byKey: ReadonlyMap<string, number> } {
@@ -55,7 +56,7 @@ export function identities(cluster: Cluster): { identities: Identity[]; ofPod: M
   const list: Identity[] = [];
   const ofPod = new Map<Pod, number>();
   for (const pod of cluster.pods) {
-    const namedPorts = portsOf(pod.ports);
+    const namedPorts = namedPortsOf(pod.ports);
     const key = identityKey(pod, namedPorts);
     let id = byKey.get(key);
     if (id === undefined) {

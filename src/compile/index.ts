@@ -4,12 +4,12 @@
  * sections (see layout.ts and BUNDLE.md).
  */
 import { writeAddress } from "../engine/batch.js";
-import type { Cluster, IPAddress } from "../model/types.js";
+import type { Cluster, IPAddress, Pod } from "../model/types.js";
 import { wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
-import { type CidrClasses, cidrClasses } from "./cidr.js";
+import { type CidrClasses, cidrClasses, classOfAddress } from "./cidr.js";
 import { EMPTY, type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buildV6Table } from "./hash.js";
-import { identities } from "./identities.js";
+import { type Identity, identities, namedPortsOf } from "./identities.js";
 import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
 import { PeerSets, adminBlocks, peerClasses } from "./peers.js";
@@ -70,6 +70,12 @@ export interface AddressState {
   readonly slotWord: (original: number) => number;
   readonly reasonOf: (original: number) => number;
   readonly packed: boolean;
+  /**
+   * The slot values of a pod whose identity no pod had at compile time, when the tables can
+   * place it without change: its namespace known, its profiles among the bundle's, and each of
+   * its peer classes equal (in every peer set) to one the bundle has. Undefined otherwise.
+   */
+  readonly place: (pod: Pod) => AddressEntry[] | undefined;
 }
 
 export interface CompileOptions {
@@ -200,9 +206,26 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   ];
   const bytes = writeBundle(sections);
   const sectionNames = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
+  const namespaceLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const place = (pod: Pod): AddressEntry[] | undefined => {
+    const labels = namespaceLabels.get(pod.namespace);
+    if (!labels) return undefined;
+    const id: Identity = { namespace: pod.namespace, namespaceLabels: labels, labels: pod.labels, namedPorts: namedPortsOf(pod.ports), pods: [] };
+    const egress = profiles.find(id, "egress");
+    const ingress = profiles.find(id, "ingress");
+    if (egress === undefined || ingress === undefined) return undefined;
+    const out: AddressEntry[] = [];
+    for (const ip of pod.ips) {
+      const b = basis.classOfColumn!(peers.column(id, classOfAddress(cidr, ip)));
+      if (b < 0) return undefined;
+      const [peer, reason] = [rowMerge.map[b]!, reasons.merge.map[b]!];
+      out.push({ ip, value: [packed ? (peer | (reason << 16)) >>> 0 : peer, egress, ingress], reason });
+    }
+    return out;
+  };
   return {
     bytes,
-    addresses: { identityOf: byKey, egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, cidr, classOf: classes.ofKey, slotWord, reasonOf, packed },
+    addresses: { identityOf: byKey, egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, cidr, classOf: classes.ofKey, slotWord, reasonOf, packed, place },
     stats: {
       pods: cluster.pods.length,
       identities: idents.length,

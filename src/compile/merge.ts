@@ -9,6 +9,8 @@ export interface ColumnMerge {
   readonly count: number;
   /** New class of each old class. */
   readonly map: Int32Array;
+  /** The new class of a column (one bit per row given to mergeColumns), or -1 when no old class had it. */
+  readonly classOfColumn?: (column: Uint32Array) => number;
 }
 
 /** Transposes rows × classes into one bitset over rows per class, then interns equal columns. */
@@ -25,7 +27,7 @@ export function mergeColumns(rows: readonly Uint32Array[], count: number): Colum
   const pool = new BitsetPool();
   const map = new Int32Array(count);
   for (let q = 0; q < count; q++) map[q] = pool.intern(columns.subarray(q * rowWords, (q + 1) * rowWords));
-  return { count: pool.items.length, map };
+  return { count: pool.items.length, map, classOfColumn: (column) => pool.find(column) };
 }
 
 export function remapRow(row: Uint32Array, merge: ColumnMerge): Uint32Array {

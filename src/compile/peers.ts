@@ -4,7 +4,7 @@
  * any other address is (outside, its CIDR class). Every selector and ipBlock peer becomes a
  * bitset over peer classes, evaluated once and cached.
  */
-import type { AdminPeer, AdminPolicy, AdminRule, Cluster, NetworkPolicy, Node, Peer, Rule } from "../model/types.js";
+import type { AdminPeer, AdminPolicy, AdminRule, Cluster, Labels, NetworkPolicy, Node, Peer, Rule } from "../model/types.js";
 import { orInto, setBit, wordsFor } from "./bits.js";
 import type { IPAddress, IPBlock } from "../model/types.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
@@ -90,7 +90,9 @@ export class PeerSets {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         for (const peer of rule.peers) {
           const key = peerKey(peer, policy);
-          if (!this.cache.has(key)) this.cache.set(key, peer.ipBlock ? this.blockBits(blockKey(peer.ipBlock)) : this.podBits(peer, policy.namespace));
+          if (this.cache.has(key)) continue;
+          this.cache.set(key, peer.ipBlock ? this.blockBits(blockKey(peer.ipBlock)) : this.podBits(peer, policy.namespace));
+          this.member.set(key, peer.ipBlock ? this.inBlocks([peer.ipBlock]) : this.podMember(peer, policy.namespace));
         }
       }
     }
@@ -98,11 +100,36 @@ export class PeerSets {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         for (const peer of rule.peers) {
           const key = adminPeerKey(peer);
-          if (key !== undefined && !this.cache.has(key)) this.cache.set(key, this.adminPeerBits(peer));
+          if (key === undefined || this.cache.has(key)) continue;
+          this.cache.set(key, this.adminPeerBits(peer));
+          this.member.set(key, this.adminMember(peer));
         }
       }
     }
     this.namedDestinations();
+  }
+
+  /**
+   * The column a peer class (identity, CIDR class) has over basis(): its bit in every set. An
+   * identity no pod had at compile time gets the class of the old classes with the same column
+   * (engine.apply's fast path), since every row is made of these sets.
+   */
+  column(id: Identity, cidrClass: number): Uint32Array {
+    const rows = 1 + this.cache.size + [...this.named.values()].reduce((n, m) => n + m.size, 0);
+    const column = new Uint32Array(wordsFor(rows));
+    let r = 0;
+    setBit(column, r++); // every class is in `all`
+    for (const key of this.cache.keys()) {
+      if (this.member.get(key)!(id, cidrClass)) setBit(column, r);
+      r++;
+    }
+    for (const [key, byNumber] of this.named) {
+      for (const n of byNumber.keys()) {
+        if (id.namedPorts.get(key)?.includes(n)) setBit(column, r);
+        r++;
+      }
+    }
+    return column;
   }
 
   basis(): Uint32Array[] {
@@ -150,16 +177,8 @@ export class PeerSets {
   private adminPeerBits(peer: AdminPeer): Uint32Array {
     switch (peer.kind) {
       case "namespaces":
-      case "pods": {
-        const bits = new Uint32Array(this.words);
-        const inNamespace = compileSelector(peer.namespaceSelector);
-        const podOk = peer.kind === "pods" ? compileSelector(peer.podSelector) : () => true;
-        for (const { labels, members } of this.byNamespace.values()) {
-          if (!inNamespace(labels)) continue;
-          for (const i of members) if (podOk(this.idents[i]!.labels)) for (const q of this.classes.ofIdentity[i]!) setBit(bits, q);
-        }
-        return bits;
-      }
+      case "pods":
+        return this.selectedBits(adminSelection(peer));
       case "networks":
         return this.blocksBits(peer.cidrs.map((cidr) => ({ cidr, except: [] })));
       case "nodes": {
@@ -168,6 +187,34 @@ export class PeerSets {
       }
       case "unknown":
         return new Uint32Array(this.words);
+    }
+  }
+
+  /** Membership of (identity, CIDR class) in each peer set, for column(). */
+  private readonly member = new Map<string, (id: Identity, cidrClass: number) => boolean>();
+
+  private inBlocks(blocks: readonly IPBlock[]): (id: Identity, cidrClass: number) => boolean {
+    const indices = blocks.map((b) => this.cidr.blockIndex.get(blockKey(b))!);
+    return (_, c) => indices.some((b) => ((this.cidr.signatures[c]![b >>> 5]! >>> (b & 31)) & 1) === 1);
+  }
+
+  private podMember(peer: Peer, policyNamespace: string): (id: Identity) => boolean {
+    return selectionMember(podSelection(peer, policyNamespace));
+  }
+
+  private adminMember(peer: AdminPeer): (id: Identity, cidrClass: number) => boolean {
+    switch (peer.kind) {
+      case "namespaces":
+      case "pods":
+        return selectionMember(adminSelection(peer));
+      case "networks":
+        return this.inBlocks(peer.cidrs.map((cidr) => ({ cidr, except: [] })));
+      case "nodes": {
+        const selects = compileSelector(peer.nodeSelector);
+        return this.inBlocks(this.nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock)));
+      }
+      case "unknown":
+        return () => false;
     }
   }
 
@@ -203,11 +250,14 @@ export class PeerSets {
 
   /** Pod peers select pods, never outside addresses (SEMANTICS.md "A peer"). */
   private podBits(peer: Peer, policyNamespace: string): Uint32Array {
+    return this.selectedBits(podSelection(peer, policyNamespace));
+  }
+
+  /** The classes of the identities a selection picks: the namespace test once per namespace. */
+  private selectedBits({ inNamespace, podOk }: Selection): Uint32Array {
     const bits = new Uint32Array(this.words);
-    const inNamespace = peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined;
-    const podOk = peer.podSelector ? compileSelector(peer.podSelector) : () => true;
     for (const [namespace, { labels, members }] of this.byNamespace) {
-      if (inNamespace ? !inNamespace(labels) : namespace !== policyNamespace) continue;
+      if (!inNamespace(namespace, labels)) continue;
       for (const i of members) {
         if (podOk(this.idents[i]!.labels)) for (const q of this.classes.ofIdentity[i]!) setBit(bits, q);
       }
@@ -215,6 +265,26 @@ export class PeerSets {
     return bits;
   }
 }
+
+/** Which pods a peer selects: a test of their namespace (name and labels) and of their labels. */
+interface Selection {
+  readonly inNamespace: (name: string, labels: Labels) => boolean;
+  readonly podOk: (labels: Labels) => boolean;
+}
+
+/** A NetworkPolicy pod peer: without a namespaceSelector, the policy's own namespace. */
+function podSelection(peer: Peer, policyNamespace: string): Selection {
+  const ns = peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined;
+  return { inNamespace: ns ? (_, labels) => ns(labels) : (name) => name === policyNamespace, podOk: peer.podSelector ? compileSelector(peer.podSelector) : () => true };
+}
+
+/** An admin `namespaces` or `pods` peer. */
+function adminSelection(peer: Extract<AdminPeer, { kind: "namespaces" | "pods" }>): Selection {
+  const ns = compileSelector(peer.namespaceSelector);
+  return { inNamespace: (_, labels) => ns(labels), podOk: peer.kind === "pods" ? compileSelector(peer.podSelector) : () => true };
+}
+
+const selectionMember = ({ inNamespace, podOk }: Selection) => (id: Identity) => inNamespace(id.namespace, id.namespaceLabels) && podOk(id.labels);
 
 /** An address as the block of just that address (node addresses are matched exactly). */
 export function hostBlock(ip: IPAddress): IPBlock {

@@ -25,6 +25,8 @@ export interface Profiles {
   readonly rows: BitsetPool;
   /** What each profile is: its direction, the policies isolating it (in cluster order), and an identity it decides for. */
   readonly members: readonly ProfileMembers[];
+  /** The profile an identity (even one no pod had at compile time) would have, if the tables hold it; OPEN when none applies. */
+  readonly find: (id: Identity, direction: Direction) => number | undefined;
 }
 
 export interface ProfileMembers {
@@ -62,8 +64,8 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch" | 
   const keys = new Map<string, number>();
   const table: Uint32Array[] = [];
   const members: ProfileMembers[] = [];
-  const profileOf = (identity: number, direction: Direction): number => {
-    const id = ctx.idents[identity]!;
+  /** The profile of an identity: found, made (when `make`), or undefined when it would be new. */
+  const profileFor = (id: Identity, direction: Direction, make: boolean): number | undefined => {
     const chosen = (inNamespace.get(id.namespace) ?? [])
       .map((i) => ({ p: cluster.policies[i]!, i }))
       .filter(({ p, i }) => p.policyTypes[direction] && selects[i]!(id.labels));
@@ -77,6 +79,7 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch" | 
     const key = `${direction}:${chosen.map(({ i }) => i).join(",")}:${own}${tierKey}`;
     let n = keys.get(key);
     if (n === undefined) {
+      if (!make) return undefined;
       n = table.length;
       keys.set(key, n);
       table.push(tierKey === "" ? profileRows(policies, direction, id, ctx, rows) : tieredRows(policies, admin, baseline, direction, id, ctx, rows));
@@ -84,11 +87,11 @@ export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch" | 
     }
     return n;
   };
-  const egressOf = Uint32Array.from(ctx.idents, (_, i) => profileOf(i, "egress"));
-  const ingressOf = Uint32Array.from(ctx.idents, (_, i) => profileOf(i, "ingress"));
+  const egressOf = Uint32Array.from(ctx.idents, (id) => profileFor(id, "egress", true)!);
+  const ingressOf = Uint32Array.from(ctx.idents, (id) => profileFor(id, "ingress", true)!);
   const flat = new Uint32Array(table.length * ctx.ports.count);
   table.forEach((t, i) => flat.set(t, i * ctx.ports.count));
-  return { count: table.length, egressOf, ingressOf, table: flat, rows, members };
+  return { count: table.length, egressOf, ingressOf, table: flat, rows, members, find: (id, direction) => profileFor(id, direction, false) };
 }
 
 function profileRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, pool: BitsetPool): Uint32Array {

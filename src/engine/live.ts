@@ -4,9 +4,10 @@
  * is validated whole before anything changes (a PolicyError names every bad object and field),
  * then planned:
  *
- * - pods only, each in an identity the tables know and in CIDR classes that identity already
- *   has (a pod added beside its replicas, deleted, restarted at a new address): only the pod
- *   address tables are rebuilt and swapped in (`addresses`);
+ * - pods only, each one the tables can place: in an identity they know and a CIDR class that
+ *   identity has (a pod added beside its replicas, deleted, restarted at a new address), or in a
+ *   new identity (relabelled, say) whose profiles the bundle has and whose peer classes equal,
+ *   in every peer set, classes it has: only the pod address tables change (`addresses`);
  * - anything else: the whole state is compiled again and loaded (`recompiled`).
  *
  * The engine installs the new tables with one switch after the core validated them, so a
@@ -195,19 +196,30 @@ export class LiveState {
     const taken = new Map<string, string>(); // addresses this batch gives out, to their pods
     for (const [key, pod] of changes) {
       if (!pod) continue;
-      const identity = this.state.identityOf.get(identityKeyOf(pod));
-      if (identity === undefined) return undefined;
-      for (const ip of pod.ips) {
-        const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`);
-        if (original === undefined) return undefined;
+      const entries = this.known(pod) ?? this.state.place(pod);
+      if (entries === undefined) return undefined;
+      for (const entry of entries) {
+        const ip = entry.ip;
         const owner = taken.get(ip.text) ?? (gone.has(ip.text) ? undefined : this.addressOf.get(ip.text)?.pod);
         if (owner !== undefined) throw duplicateAddress(pod, (this.store.get(owner)?.model ?? changes.find(([k]) => k === owner)![1]) as Pod, ip.text);
         taken.set(ip.text, key);
-        const value = [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!] as const;
-        added.push({ pod: key, entry: { ip, value, reason: this.state.reasonOf(original) } });
+        added.push({ pod: key, entry });
       }
     }
     return { removed, added };
+  }
+
+  /** Slot values of a pod whose identity and peer classes the tables have; undefined otherwise. */
+  private known(pod: Pod): AddressEntry[] | undefined {
+    const identity = this.state.identityOf.get(identityKeyOf(pod));
+    if (identity === undefined) return undefined;
+    const out: AddressEntry[] = [];
+    for (const ip of pod.ips) {
+      const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`);
+      if (original === undefined) return undefined;
+      out.push({ ip, value: [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!], reason: this.state.reasonOf(original) });
+    }
+    return out;
   }
 
   private indexAddresses(): void {

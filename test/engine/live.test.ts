@@ -30,7 +30,9 @@ function eventsFor(c0: ClusterObjects): fc.Arbitrary<WatchEvent[][]> {
     const pods0 = c0.pods as Obj[];
     const candidates: Obj[] = [...(c1.namespaces as Obj[]), ...(c1.pods as Obj[]), ...(c1.policies as Obj[]), ...(tiers as Obj[])];
     const replicas = pods0.filter((p) => p.status?.podIP).flatMap((p, i) => [replica(p, 2 * i), replica(p, 2 * i + 1)]);
-    const relabelled = pods0.map((p) => ({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, moved: "yes" } } }));
+    // Relabelled pods: a label no selector reads (their peer classes stay), or ones selectors do read.
+    const relabel = (p: Obj, labels: Record<string, string>) => ({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, ...labels } } });
+    const relabelled = pods0.flatMap((p) => [relabel(p, { moved: "yes" }), relabel(p, { tier: "b" }), relabel(p, { app: "a", env: "" })]);
     const upsert = fc.constantFrom(...candidates, ...replicas, ...replicas, ...(relabelled.length ? relabelled : candidates)).map((object) => ({ type: "ADDED" as const, object }));
     const modify = upsert.map((e) => ({ ...e, type: "MODIFIED" as const }));
     const all = [...(c0.namespaces as Obj[]), ...pods0, ...(c0.policies as Obj[]), ...candidates, ...replicas];
@@ -97,7 +99,7 @@ describe("engine.apply (live updates)", () => {
           holds(engine, [...state.values()], flows);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
     // Both paths and refusals were exercised, not only one of them.
     expect(paths.addresses).toBeGreaterThan(20);
@@ -112,10 +114,14 @@ describe("engine.apply (live updates)", () => {
     expect(r.update).toBe("addresses");
     expect(engine.decide("10.0.1.9", "10.0.2.1", "TCP", 5432)).toBe("allow");
     expect(engine.decide("10.0.1.9", "10.0.2.1", "TCP", 5433)).toBe("deny");
-    // A new identity (new labels) compiles again; deleting pods only rebuilds the address tables.
+    // A new identity that every peer set treats like one the bundle has (no selector reads its
+    // labels) fits the tables too; a pod in a namespace the bundle does not know compiles again.
     const other = pod("tool", "10.0.1.10", { app: "tool" });
-    expect(engine.apply([{ type: "ADDED", object: other }]).update).toBe("recompiled");
+    expect(engine.apply([{ type: "ADDED", object: other }]).update).toBe("addresses");
     expect(engine.decide("10.0.1.10", "10.0.2.1", "TCP", 5432)).toBe("deny");
+    const elsewhere = { ...pod("job", "10.0.3.1", { app: "api" }), metadata: { name: "job", namespace: "ops", labels: { app: "api" } } };
+    expect(engine.apply([{ type: "ADDED", object: elsewhere }]).update).toBe("recompiled");
+    expect(engine.decide("10.0.3.1", "10.0.2.1", "TCP", 5432)).toBe("deny"); // the db policy's peers are pods of shop
     expect(engine.decide("10.0.1.9", "10.0.2.1", "TCP", 5432)).toBe("allow");
     expect(engine.apply([{ type: "DELETED", object: other }, { type: "DELETED", object: pod("api-2", "10.0.1.9", { app: "api" }) }]).update).toBe("addresses");
     expect(engine.decide("10.0.1.9", "10.0.2.1", "TCP", 5432)).toBe("deny");
