@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SHOP_PASS_ANP } from "../fixtures/manifests.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sectionWords } from "../../src/compile/bundle.js";
+import { Section } from "../../src/compile/layout.js";
 import { FAMILY_V6, FlowBatch } from "../../src/engine/batch.js";
 import { coreBytes } from "../../src/engine/core.js";
 import { compileSync } from "../../src/engine/engine.js";
@@ -54,7 +56,7 @@ async function scenario() {
   batch.push(v4[0]!, v4[1]!, "TCP", 80);
   batch.meta[batch.length - 1] = 80 | (7 << 16); // an invalid protocol code: verdict 255
   const explained = engine.explainBatch(batch);
-  return { engine, batch, explained };
+  return { engine, batch, explained, cluster };
 }
 
 describe("the release core under wabt's interpreter", () => {
@@ -90,15 +92,33 @@ describe("the release core under wabt's interpreter", () => {
   });
 
   it("decides and explains a real bundle exactly as V8 does", async () => {
-    const { engine, batch, explained } = await scenario();
+    const { engine, batch, explained, cluster } = await scenario();
     const bundle = engine.bundle();
     const n = batch.length;
     const corrupt = bundle.slice();
     corrupt[bundle.length - 5]! ^= 0x40;
 
+    // A live update (a replica of the api pod): the new address tables V8's engine installs, for updateAddresses.
+    const api = cluster.pods.find((p) => p.name.startsWith("api"))!;
+    const replica = {
+      apiVersion: "v1", kind: "Pod", metadata: { name: "api-replica", namespace: api.namespace, labels: api.labels },
+      spec: { containers: [{ name: "api", ports: api.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })) }] },
+      status: { phase: "Running", podIP: "10.244.1.21" },
+    };
+    expect(engine.apply([{ type: "ADDED", object: replica }]).update).toBe("addresses");
+    const updated = engine.bundle();
+    const [hash4, hash6] = [sectionWords(updated, Section.HASH4)!, sectionWords(updated, Section.HASH6)!];
+    const after = new FlowBatch(16);
+    for (const [s, d, port] of [["10.244.1.21", "10.244.2.30", 5432], ["10.244.1.10", "10.244.1.21", 8000], ["10.244.1.21", "10.244.1.20", 8000], ["10.244.4.50", "10.244.1.21", 9091], ["10.244.1.10", "10.244.2.30", 5432]] as const) {
+      after.push(toIPAddress(s), toIPAddress(d), "TCP", port);
+    }
+    const afterVerdicts = engine.decideBatch(after);
+    expect([...afterVerdicts]).toContain(1);
+    expect([...afterVerdicts]).toContain(0);
+
     // The addresses alloc returns are deterministic: find them with V8, assert them under wabt.
     const js = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(RELEASE)), {}).exports as unknown as Record<string, (...a: number[]) => number>;
-    const sizes = { bundle: bundle.length, corrupt: corrupt.length, src: 16 * n, dst: 16 * n, meta: 4 * n, out: n, egress: 4 * n, ingress: 4 * n, passes: 8 * n };
+    const sizes = { bundle: bundle.length, corrupt: corrupt.length, src: 16 * n, dst: 16 * n, meta: 4 * n, out: n, egress: 4 * n, ingress: 4 * n, passes: 8 * n, hash4: hash4.byteLength, hash6: hash6.byteLength };
     const at = Object.fromEntries(Object.entries(sizes).map(([k, size]) => [k, js.alloc!(size)])) as Record<keyof typeof sizes, number>;
     const bytes = (a: Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
@@ -115,6 +135,8 @@ describe("the release core under wabt's interpreter", () => {
       `  (data (i32.const ${at.src}) "${hex(bytes(batch.src.subarray(0, 4 * n)))}")`,
       `  (data (i32.const ${at.dst}) "${hex(bytes(batch.dst.subarray(0, 4 * n)))}")`,
       `  (data (i32.const ${at.meta}) "${hex(bytes(batch.meta.subarray(0, n)))}")`,
+      `  (data (i32.const ${at.hash4}) "${hex(bytes(hash4))}")`,
+      `  (data (i32.const ${at.hash6}) "${hex(bytes(hash6))}")`,
       `  (func (export "u8") (param i32) (result i32) (i32.load8_u (local.get 0)))`,
       `  (func (export "u32") (param i32) (result i32) (i32.load (local.get 0))))`,
     );
@@ -137,6 +159,11 @@ describe("the release core under wabt's interpreter", () => {
       lines.push(`(assert_return (invoke $data "u32" ${u32(at.ingress + 4 * i)}) ${u32(explained.ingress[i]!)})`);
       lines.push(`(assert_return (invoke $data "u32" ${u32(at.passes + 8 * i)}) ${u32(explained.passes![2 * i]!)})`);
       lines.push(`(assert_return (invoke $data "u32" ${u32(at.passes + 8 * i + 4)}) ${u32(explained.passes![2 * i + 1]!)})`);
+    }
+    // The live update under wabt: the new address tables installed, the replica decided as V8 decides it.
+    lines.push(`(assert_return (invoke $core "updateAddresses" ${[at.hash4, hash4.length / 4, at.hash6, hash6.length / 8, 0, 0].map(u32).join(" ")}) ${u32(0)})`);
+    for (let i = 0; i < after.length; i++) {
+      lines.push(`(assert_return (invoke $core "decide4" ${u32(after.meta[i]!)} ${u32(after.src[4 * i]!)} ${u32(after.dst[4 * i]!)}) ${u32(afterVerdicts[i]!)})`);
     }
     const wast = join(dir, "core.wast");
     writeFileSync(wast, `${lines.join("\n")}\n`);
