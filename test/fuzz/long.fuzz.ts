@@ -1,6 +1,8 @@
 /**
  * `npm run fuzz -- --minutes N`: the differential property for as long as asked, on fresh
- * seeds; every other round adds admin tiers (ANPs, the baseline, ClusterNetworkPolicies, Nodes).
+ * seeds; every other round adds admin tiers (ANPs, the baseline, ClusterNetworkPolicies, Nodes),
+ * and every fifth round is live updates (engine.apply against the final state's reference; a
+ * counterexample of those is printed with its seed, to replay with fc.check's seed and path).
  * A failure is shrunk, saved to test/engine/regressions/ (replayed by every `npm test` from
  * then on) and reported.
  */
@@ -9,13 +11,22 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import { clusterObjects, flowFor, tiersWithNodes } from "../../src/fuzz/index.js";
 import { agree } from "../engine/agree.js";
+import { checkLive, liveScenario } from "../engine/live-property.js";
 
 const minutes = Number(process.env.FUZZ_MINUTES ?? "1");
 
 it(`wasm verdict equals reference verdict for ${minutes} minute(s)`, () => {
   const until = Date.now() + minutes * 60_000;
   let runs = 0;
-  while (Date.now() < until) {
+  let live = 0;
+  for (let round = 0; Date.now() < until; round++) {
+    if (round % 5 === 4) {
+      const paths = { addresses: 0, recompiled: 0, none: 0, refused: 0 };
+      const result = fc.check(fc.property(liveScenario, (scenario) => checkLive(scenario, paths)), { numRuns: 100 });
+      live += result.numRuns;
+      if (result.failed) expect.fail(`live updates: seed ${result.seed}, path ${result.counterexamplePath}:\n${fc.stringify(result.counterexample)}\n${String(result.errorInstance)}`);
+      continue;
+    }
     const maxRules = 1 + (runs % 5);
     const tiers = (runs / 200) % 2 === 1 ? tiersWithNodes() : fc.constant([] as object[]);
     const scenario = clusterObjects({ maxRules, maxPods: 4 + (runs % 12) }).chain((c) => fc.tuple(fc.constant(c), fc.array(flowFor(c), { minLength: 1, maxLength: 60 }), tiers));
@@ -28,5 +39,5 @@ it(`wasm verdict equals reference verdict for ${minutes} minute(s)`, () => {
       expect.fail(`counterexample saved to ${file.pathname}:\n${fc.stringify(result.counterexample)}\n${String(result.errorInstance)}`);
     }
   }
-  console.log(`fuzz: ${runs} scenarios, no disagreement`);
+  console.log(`fuzz: ${runs} scenarios and ${live} live-update sequences, no disagreement`);
 });
