@@ -18,7 +18,7 @@ describe("engine.apply (live updates)", () => {
     expect(paths.addresses).toBeGreaterThan(20);
     expect(paths.recompiled).toBeGreaterThan(20);
     expect(paths.refused).toBeGreaterThan(3);
-  });
+  }, 120_000);
 
   it("a pod added beside its replicas only rebuilds the address tables, and decides at once", () => {
     const { cluster } = clusterFromObjects(shop());
