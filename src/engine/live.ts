@@ -129,18 +129,10 @@ export class LiveState {
         },
       };
     }
-    const previous = [...changes].map(([key]) => [key, this.store.get(key)] as const);
-    apply();
-    let cluster: Cluster;
-    try {
-      cluster = this.cluster();
-    } finally {
-      // Planning changes nothing: the store goes back until commit.
-      for (const [key, was] of previous) {
-        if (was === undefined) this.store.delete(key);
-        else this.store.set(key, was);
-      }
-    }
+    // Planning changes nothing: the new state is a view of the store with the changes laid over
+    // it, in the order commit gives the store (changed objects in place, new ones last).
+    const over = new Map(changes.map(([key, model]) => [key, model === null ? null : { kind: kinds.get(key)!, model }]));
+    const cluster = this.cluster(over);
     return {
       update: "recompiled", changed: changes.length, warnings, cluster,
       commit: (state) => {
@@ -151,14 +143,25 @@ export class LiveState {
     };
   }
 
-  /** The cluster state as the compiler takes it; an address owned by two pods is an error. */
-  cluster(): Cluster {
+  /**
+   * The cluster state as the compiler takes it, with `over` laid over the store (null: deleted;
+   * keys the store lacks come last, in order); an address owned by two pods is an error.
+   */
+  cluster(over: ReadonlyMap<string, { kind: ModelEntry["kind"]; model: Model } | null> = new Map()): Cluster {
     const namespaces = new Map<string, Namespace>();
     const pods: Pod[] = [];
     const policies: NetworkPolicy[] = [];
     const adminPolicies: AdminPolicy[] = [];
     const nodes: Node[] = [];
-    for (const { kind, model } of this.store.values()) {
+    const entries = function* (store: LiveState["store"]) {
+      for (const [key, entry] of store) {
+        const o = over.get(key);
+        if (o === undefined) yield entry;
+        else if (o !== null) yield o;
+      }
+      for (const [key, o] of over) if (o !== null && !store.has(key)) yield o;
+    };
+    for (const { kind, model } of entries(this.store)) {
       if (kind === "Namespace") namespaces.set((model as Namespace).name, model as Namespace);
       else if (kind === "Pod") pods.push(model as Pod);
       else if (kind === "NetworkPolicy") policies.push(model as NetworkPolicy);

@@ -45,6 +45,15 @@ describe("engine.apply (live updates)", () => {
     expect(saved.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow");
   });
 
+  it("a refused batch leaves the objects in their order: policies keep their numbers after the next compile", () => {
+    const extra = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "zz", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Egress"] } };
+    const engine = compileSync(clusterFromObjects([...shop(), extra]).cluster);
+    // Refused (the address is api-1's): the deletion of policy db in it must not move db last.
+    expect(() => engine.apply([{ type: "DELETED", object: shop()[3]! }, { type: "ADDED", object: pod("copy", "10.0.1.1", { app: "x" }) }])).toThrow(/Duplicate value/);
+    expect(engine.apply([{ type: "ADDED", object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ops" } } }]).update).toBe("recompiled");
+    expect([engine.policyName(0), engine.policyName(1)]).toEqual(["shop/db", "shop/zz"]);
+  });
+
   it("a bad object is refused with its kind, name and field, and the engine keeps its tables", () => {
     const engine = compileSync(clusterFromObjects(shop()).cluster);
     const bad = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "bad", namespace: "shop" }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 70000 }] }] } };
