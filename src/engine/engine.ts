@@ -5,12 +5,12 @@
  */
 import { buildAddressTables, compileCluster, type CompileStats } from "../compile/index.js";
 import { sectionOf, sectionWords, writeBundle } from "../compile/bundle.js";
+import { type AddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
 import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
 import { type BatchBuffers, FlowBatch, WORDS_PER_ADDRESS, packMeta, writeAddress } from "./batch.js";
 import { type CoreExports, coreModule, coreModuleSync, instantiate } from "./core.js";
-import { type AddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
 import { type ApplyResult, LiveState, type Plan, type WatchEvent } from "./live.js";
 import { type ReasonNames, decodeReason, readNames } from "./reasons.js";
 
