@@ -84,8 +84,12 @@ export class LiveState {
     // Each event's object read, validated and built on its own; every problem of every event is reported.
     const warnings: Diagnostic[] = [];
     const problems: Diagnostic[] = [];
-    const byKey = new Map<string, Model | null>(); // the batch's last word on each key
+    // The batch's last word on each key, in the order a replay would leave them: an object deleted
+    // and created again is a new object, numbered after the others (as across batches).
+    const byKey = new Map<string, Model | null>();
     const kinds = new Map<string, ModelEntry["kind"]>();
+    const deleted = new Set<string>();
+    const recreated = new Set<string>();
     events.forEach((e, i) => {
       try {
         const r = modelObjects([e.object], {}, `<change ${i + 1}: ${e.type}>`);
@@ -93,7 +97,15 @@ export class LiveState {
         for (const { kind, model } of r.entries) {
           const key = keyOf(kind, model);
           kinds.set(key, kind);
-          byKey.set(key, e.type === "DELETED" ? null : model);
+          if (e.type === "DELETED") {
+            byKey.delete(key);
+            byKey.set(key, null);
+            deleted.add(key);
+            continue;
+          }
+          if (byKey.get(key) === null) byKey.delete(key);
+          byKey.set(key, model);
+          if (deleted.has(key) && this.store.has(key)) recreated.add(key);
         }
       } catch (err) {
         if (!(err instanceof PolicyError)) throw err;
@@ -103,13 +115,14 @@ export class LiveState {
     if (problems.length > 0) throw new PolicyError([...problems, ...warnings]);
     const changes = [...byKey].filter(([key, model]) => {
       const old = this.store.get(key)?.model;
+      if (recreated.has(key)) return true;
       return model === null ? old !== undefined : old === undefined || JSON.stringify(old) !== JSON.stringify(model);
     });
     if (changes.length === 0) return { update: "none", changed: 0, warnings };
     const apply = () => {
       for (const [key, model] of changes) {
-        if (model === null) this.store.delete(key);
-        else this.store.set(key, { kind: kinds.get(key)!, model });
+        if (model === null || recreated.has(key)) this.store.delete(key);
+        if (model !== null) this.store.set(key, { kind: kinds.get(key)!, model });
       }
     };
     const fast = changes.every(([key]) => kinds.get(key) === "Pod") ? this.podPlan(changes as [string, Pod | null][]) : undefined;
@@ -132,7 +145,7 @@ export class LiveState {
     // Planning changes nothing: the new state is a view of the store with the changes laid over
     // it, in the order commit gives the store (changed objects in place, new ones last).
     const over = new Map(changes.map(([key, model]) => [key, model === null ? null : { kind: kinds.get(key)!, model }]));
-    const cluster = this.cluster(over);
+    const cluster = this.cluster(over, recreated);
     return {
       update: "recompiled", changed: changes.length, warnings, cluster,
       commit: (state) => {
@@ -145,9 +158,10 @@ export class LiveState {
 
   /**
    * The cluster state as the compiler takes it, with `over` laid over the store (null: deleted;
-   * keys the store lacks come last, in order); an address owned by two pods is an error.
+   * keys the store lacks, and `recreated` ones, come last, in order); an address owned by two
+   * pods is an error.
    */
-  cluster(over: ReadonlyMap<string, { kind: ModelEntry["kind"]; model: Model } | null> = new Map()): Cluster {
+  cluster(over: ReadonlyMap<string, { kind: ModelEntry["kind"]; model: Model } | null> = new Map(), recreated: ReadonlySet<string> = new Set()): Cluster {
     const namespaces = new Map<string, Namespace>();
     const pods: Pod[] = [];
     const policies: NetworkPolicy[] = [];
@@ -157,9 +171,9 @@ export class LiveState {
       for (const [key, entry] of store) {
         const o = over.get(key);
         if (o === undefined) yield entry;
-        else if (o !== null) yield o;
+        else if (o !== null && !recreated.has(key)) yield o;
       }
-      for (const [key, o] of over) if (o !== null && !store.has(key)) yield o;
+      for (const [key, o] of over) if (o !== null && (!store.has(key) || recreated.has(key))) yield o;
     };
     for (const { kind, model } of entries(this.store)) {
       if (kind === "Namespace") namespaces.set((model as Namespace).name, model as Namespace);
