@@ -5,11 +5,12 @@
  * profile has a row: the bitset of peer classes its rules allow. Identities selected by the
  * same policies share a profile; identical rows are stored once.
  */
-import type { AdminPolicy, Cluster, Direction, NetworkPolicy, PolicyPort, Protocol } from "../model/types.js";
+import type { AdminPolicy, Cluster, Direction, NetworkPolicy } from "../model/types.js";
 import { BitsetPool, orInto } from "./bits.js";
-import { type Identity, namedPortKey } from "./identities.js";
+import type { Identity } from "./identities.js";
+import { networkPolicyParts } from "./parts.js";
 import type { PeerSets } from "./peers.js";
-import { type PortClasses, classOfPort, classesOfRange } from "./ports.js";
+import type { PortClasses } from "./ports.js";
 import { compileSelector } from "./selector.js";
 import { type Tiers, tiersUseNamedPorts } from "./tiers.js";
 
@@ -118,12 +119,10 @@ function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direct
   };
   for (const policy of policies) {
     for (const rule of policy[direction]) {
-      const peers = ctx.peers.ofRule(rule, policy);
-      if (rule.ports.length === 0) {
-        for (let k = 0; k < ctx.ports.count; k++) orInto(slot(k), peers);
-        continue;
+      for (const { ports, peers } of networkPolicyParts(rule, policy, direction, target, ctx.peers, ctx.ports)) {
+        if (ports === "all") for (let k = 0; k < ctx.ports.count; k++) orInto(slot(k), peers);
+        else for (const k of ports) orInto(slot(k), peers);
       }
-      for (const port of rule.ports) addPort(port, peers, direction, target, ctx, slot);
     }
   }
   return { scratch, used };
@@ -202,20 +201,4 @@ function walkTier(tier: readonly AdminPolicy[], direction: Direction, target: Id
   }
   ctx.tierWalks.set(key, result);
   return result;
-}function addPort(port: PolicyPort, peers: Uint32Array, direction: Direction, target: Identity, ctx: Context, slot: (k: number) => Uint32Array): void {
-  const protocol: Protocol = port.protocol;
-  if (typeof port.port !== "string") {
-    const [from, to] = port.port === undefined ? [0, 65535] : [port.port, port.endPort ?? port.port];
-    for (const k of classesOfRange(ctx.ports, protocol, from, to)) orInto(slot(k), peers);
-    return;
-  }
-  const key = namedPortKey(port.port, protocol);
-  if (direction === "ingress") {
-    for (const n of target.namedPorts.get(key) ?? []) orInto(slot(classOfPort(ctx.ports, protocol, n)), peers);
-    return;
-  }
-  for (const [n, destinations] of ctx.peers.named.get(key) ?? []) {
-    const row = slot(classOfPort(ctx.ports, protocol, n));
-    for (let w = 0; w < row.length; w++) row[w]! |= peers[w]! & destinations[w]!;
-  }
 }

@@ -11,10 +11,11 @@
  */
 import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
 import { BitsetPool, orInto, setBit, wordsFor } from "./bits.js";
-import { type Identity, namedPortKey } from "./identities.js";
+import type { Identity } from "./identities.js";
 import { type ColumnMerge, mergeColumns, remapRow } from "./merge.js";
+import { instanceKey, networkPolicyParts } from "./parts.js";
 import type { PeerSets } from "./peers.js";
-import { type PortClasses, classOfPort, classesOfRange } from "./ports.js";
+import type { PortClasses } from "./ports.js";
 import type { ProfileMembers } from "./profiles.js";
 import type { Tiers } from "./tiers.js";
 
@@ -69,11 +70,6 @@ export function ruleIds(policies: readonly NetworkPolicy[]): { ids: Map<Rule, nu
   return { ids, table: Uint32Array.from(table) };
 }
 
-/** A rule's instance for a target: ingress named ports resolve on the selected pod, so the instance depends on its named ports. */
-export function instanceKey(rule: string, direction: Direction, named: boolean, target: Identity): string {
-  return direction === "ingress" && named ? `${rule}:${JSON.stringify([...target.namedPorts])}` : rule;
-}
-
 /** `peerClasses`: the count of peer classes after the peer-set merge (the space ofRule is in). */
 export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[], ctx: Context, peerClasses: number): Reasons {
   const { ids, table: rules } = ruleIds(cluster.policies);
@@ -110,23 +106,7 @@ export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[
     const id = ids.get(rule)!;
     const named = rule.ports.some((p) => typeof p.port === "string");
     return instance(instanceKey(`${id}`, direction, named, target), () => PART_RULE | id, (add) => {
-      const peers = ctx.peers.ofRule(rule, policy);
-      if (rule.ports.length === 0) add(allPorts, peers);
-      for (const port of rule.ports) {
-        if (typeof port.port !== "string") {
-          const [from, to] = port.port === undefined ? [0, 65535] : [port.port, port.endPort ?? port.port];
-          add(classesOfRange(ctx.ports, port.protocol, from, to), peers);
-          continue;
-        }
-        const key = namedPortKey(port.port, port.protocol);
-        if (direction === "ingress") {
-          add((target.namedPorts.get(key) ?? []).map((n) => classOfPort(ctx.ports, port.protocol, n)), peers);
-          continue;
-        }
-        for (const [number, destinations] of ctx.peers.named.get(key) ?? []) {
-          add([classOfPort(ctx.ports, port.protocol, number)], peers.map((w, i) => w & destinations[i]!));
-        }
-      }
+      for (const part of networkPolicyParts(rule, policy, direction, target, ctx.peers, ctx.ports)) add(part.ports === "all" ? allPorts : part.ports, part.peers);
     });
   };
 

@@ -10,18 +10,12 @@ import type { AdminPolicy, AdminRule, Cluster, Direction } from "../model/types.
 import { PROTOCOLS } from "../model/types.js";
 import { type Identity, namedPortKey } from "./identities.js";
 import type { PeerSets } from "./peers.js";
-import { instanceKey } from "./reasons.js";
+import { type RulePart, instanceKey } from "./parts.js";
 import { type PortClasses, classOfPort, classesOfRange } from "./ports.js";
 import { compileSelector } from "./selector.js";
 
 /** The action a rule takes where it matches, after failing closed (ANP.md §5). */
 export type TierAction = "Allow" | "Deny" | "Pass";
-
-/** One part of a rule: where it matches. `ports` "all" is every port class. */
-export interface TierPart {
-  readonly ports: readonly number[] | "all";
-  readonly peers: Uint32Array;
-}
 
 export interface TierRule {
   readonly id: number;
@@ -38,7 +32,7 @@ export class Tiers {
   readonly rules: TierRule[] = [];
   private readonly ids = new Map<AdminRule, number>();
   private readonly subjects = new Map<AdminPolicy, (id: Identity) => boolean>();
-  private readonly parts = new Map<string, { action: TierAction; parts: TierPart[] }>();
+  private readonly parts = new Map<string, { action: TierAction; parts: RulePart[] }>();
   private readonly order = new Map<AdminPolicy, number>();
 
   constructor(cluster: Cluster, private readonly peers: PeerSets, private readonly ports: PortClasses) {
@@ -87,7 +81,7 @@ export class Tiers {
    * resolve on it), and what it does there. Cached per rule, and per target's named ports
    * when an ingress rule names ports. In the merged peer space of `peers`.
    */
-  partsOf(rule: AdminRule, direction: Direction, target: Identity): { action: TierAction; parts: TierPart[] } {
+  partsOf(rule: AdminRule, direction: Direction, target: Identity): { action: TierAction; parts: RulePart[] } {
     const named = rule.ports?.some((p) => p.kind === "named") ?? false;
     const key = instanceKey(`${this.idOf(rule)}`, direction, named, target);
     let entry = this.parts.get(key);
@@ -98,12 +92,12 @@ export class Tiers {
     return entry;
   }
 
-  private build(rule: AdminRule, direction: Direction, target: Identity): { action: TierAction; parts: TierPart[] } {
+  private build(rule: AdminRule, direction: Direction, target: Identity): { action: TierAction; parts: RulePart[] } {
     // A peer of no known kind: an Allow rule matches nothing through it, Deny or Pass denies everything.
     if (rule.action !== "Allow" && rule.peers.some((p) => p.kind === "unknown")) return { action: "Deny", parts: [{ ports: "all", peers: this.peers.all }] };
     const peers = this.peers.ofAdminRule(rule);
     if (rule.ports === undefined) return { action: rule.action, parts: [{ ports: "all", peers }] };
-    const parts: TierPart[] = [];
+    const parts: RulePart[] = [];
     for (const port of rule.ports) {
       if (port.kind === "number") parts.push({ ports: [classOfPort(this.ports, port.protocol, port.port)], peers });
       else if (port.kind === "range") parts.push({ ports: classesOfRange(this.ports, port.protocol, port.start, port.end), peers });
