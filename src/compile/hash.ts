@@ -9,6 +9,9 @@
  *   an empty slot has peer class EMPTY.
  */
 
+import { writeAddress } from "../engine/batch.js";
+import type { IPAddress } from "../model/types.js";
+
 export const V4_SLOT_WORDS = 4;
 export const V6_SLOT_WORDS = 8;
 export const EMPTY = 0xffffffff;
@@ -35,28 +38,11 @@ export function hashV6(k0: number, k1: number, k2: number, k3: number, shift: nu
   return Math.imul(mixed, 0x9e3779b1) >>> shift;
 }
 
+/** An IPv4 table holding `keys` (distinct) with their values. */
 export function buildV4Table(keys: readonly number[], values: readonly SlotValue[]): Uint32Array {
-  const capacity = capacityFor(keys.length);
-  const shift = shiftFor(capacity);
-  const table = new Uint32Array(capacity * V4_SLOT_WORDS).fill(EMPTY);
-  keys.forEach((key, i) => {
-    let s = hashV4(key, shift);
-    while (table[s * V4_SLOT_WORDS] !== EMPTY) s = (s + 1) & (capacity - 1);
-    table.set([...values[i]!, key], s * V4_SLOT_WORDS);
-  });
-  return table;
-}
-
-export function buildV6Table(keys: readonly Uint32Array[], values: readonly SlotValue[]): Uint32Array {
-  const capacity = capacityFor(keys.length);
-  const shift = shiftFor(capacity);
-  const table = new Uint32Array(capacity * V6_SLOT_WORDS).fill(EMPTY);
-  keys.forEach((k, i) => {
-    let s = hashV6(k[0]!, k[1]!, k[2]!, k[3]!, shift);
-    while (table[s * V6_SLOT_WORDS] !== EMPTY) s = (s + 1) & (capacity - 1);
-    table.set([...values[i]!, k[0]!, k[1]!, k[2]!, k[3]!, 0], s * V6_SLOT_WORDS);
-  });
-  return table;
+  const t = emptyTables(keys.length, 0, false);
+  keys.forEach((key, i) => insertV4(t, key, values[i]!, 0));
+  return t.hash4;
 }
 
 /** The address tables of a bundle (reasons empty when packed into the slots): what live updates edit in place. */
@@ -144,9 +130,39 @@ export function insertV6(t: AddressTables, k: Uint32Array, value: SlotValue, rea
   if (t.reasons6.length > 0) t.reasons6[s] = reason;
 }
 
-/** Used slots of a table. */
-export function slotsUsed(table: Uint32Array, words: number): number {
-  let n = 0;
-  for (let s = 0; s < table.length; s += words) if (table[s] !== EMPTY) n++;
-  return n;
+/** Tables for so many addresses of each family, at most half full; with reason side tables unless packed. */
+function emptyTables(count4: number, count6: number, sideTables: boolean): AddressTables {
+  const [c4, c6] = [capacityFor(count4), capacityFor(count6)];
+  return {
+    hash4: new Uint32Array(c4 * V4_SLOT_WORDS).fill(EMPTY),
+    hash6: new Uint32Array(c6 * V6_SLOT_WORDS).fill(EMPTY),
+    reasons4: sideTables ? new Uint32Array(c4).fill(EMPTY) : new Uint32Array(0),
+    reasons6: sideTables ? new Uint32Array(c6).fill(EMPTY) : new Uint32Array(0),
+  };
+}
+
+/** One pod address as the address tables hold it. */
+export interface AddressEntry {
+  readonly ip: IPAddress;
+  /** Slot word (peer class, packed with the reason class when the tables are), egress and ingress profile. */
+  readonly value: SlotValue;
+  /** Reason class, for the side tables of unpacked bundles. */
+  readonly reason: number;
+}
+
+/**
+ * The pod address tables: each address with its slot value; unpacked, beside each table the
+ * reason class of every slot (EMPTY where the slot is).
+ */
+export function buildAddressTables(entries: Iterable<AddressEntry>, packed: boolean): AddressTables {
+  const list = [...entries];
+  const count4 = list.filter((e) => e.ip.family === 4).length;
+  const t = emptyTables(count4, list.length - count4, !packed);
+  const words = new Uint32Array(4);
+  for (const { ip, value, reason } of list) {
+    writeAddress(words, 0, ip);
+    if (ip.family === 4) insertV4(t, words[0]!, value, reason);
+    else insertV6(t, words, value, reason);
+  }
+  return t;
 }

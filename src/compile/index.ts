@@ -3,12 +3,11 @@
  * reads in place. Every stage is a file of this folder; this one wires them and lays out the
  * sections (see layout.ts and BUNDLE.md).
  */
-import { writeAddress } from "../engine/batch.js";
-import type { Cluster, IPAddress, Pod } from "../model/types.js";
+import type { Cluster, Pod } from "../model/types.js";
 import { wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
 import { type CidrClasses, cidrClasses, classOfAddress } from "./cidr.js";
-import { EMPTY, type SlotValue, V4_SLOT_WORDS, V6_SLOT_WORDS, buildV4Table, buildV6Table } from "./hash.js";
+import { type AddressEntry, V4_SLOT_WORDS, V6_SLOT_WORDS, buildAddressTables } from "./hash.js";
 import { type Identity, identities, namedPortsOf } from "./identities.js";
 import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
@@ -245,49 +244,6 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
       sections: Object.fromEntries(sections.map((s) => [sectionNames[s.id]!, s.words.byteLength])),
     },
   };
-}
-
-/** One pod address as the address tables hold it. */
-export interface AddressEntry {
-  readonly ip: IPAddress;
-  /** Slot word (peer class, packed with the reason class when the tables are), egress and ingress profile. */
-  readonly value: SlotValue;
-  /** Reason class, for the side tables of unpacked bundles. */
-  readonly reason: number;
-}
-
-/**
- * The pod address tables: each address with its slot value; unpacked, beside each table the
- * reason class of every slot (EMPTY where the slot is).
- */
-export function buildAddressTables(entries: Iterable<AddressEntry>, packed: boolean): { hash4: Uint32Array; hash6: Uint32Array; reasons4: Uint32Array; reasons6: Uint32Array } {
-  const v4 = { keys: [] as number[], values: [] as SlotValue[], reasons: new Map<string, number>() };
-  const v6 = { keys: [] as Uint32Array[], values: [] as SlotValue[], reasons: new Map<string, number>() };
-  const words = new Uint32Array(4);
-  for (const { ip, value, reason } of entries) {
-    writeAddress(words, 0, ip);
-    // Side tables only when reason classes are not packed into the slots.
-    if (!packed) (ip.family === 4 ? v4 : v6).reasons.set(words.join(","), reason);
-    if (ip.family === 4) {
-      v4.keys.push(words[0]!);
-      v4.values.push(value);
-    } else {
-      v6.keys.push(words.slice());
-      v6.values.push(value);
-    }
-  }
-  const hash4 = buildV4Table(v4.keys, v4.values);
-  const hash6 = buildV6Table(v6.keys, v6.values);
-  if (packed) return { hash4, hash6, reasons4: new Uint32Array(0), reasons6: new Uint32Array(0) };
-  const reasons4 = new Uint32Array(hash4.length / V4_SLOT_WORDS).fill(EMPTY);
-  for (let s = 0; s < reasons4.length; s++) {
-    if (hash4[s * V4_SLOT_WORDS] !== EMPTY) reasons4[s] = v4.reasons.get(`${hash4[s * V4_SLOT_WORDS + 3]},0,0,0`)!;
-  }
-  const reasons6 = new Uint32Array(hash6.length / V6_SLOT_WORDS).fill(EMPTY);
-  for (let s = 0; s < reasons6.length; s++) {
-    if (hash6[s * V6_SLOT_WORDS] !== EMPTY) reasons6[s] = v6.reasons.get(hash6.subarray(s * V6_SLOT_WORDS + 3, s * V6_SLOT_WORDS + 7).join(","))!;
-  }
-  return { hash4, hash6, reasons4, reasons6 };
 }
 
 /** What the host needs to name reasons; the core only checks it lies inside the bundle. */

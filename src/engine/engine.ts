@@ -3,9 +3,9 @@
  * written straight into WebAssembly memory. The host crosses into the core once per chunk of
  * up to CHUNK flows; nothing is allocated per flow.
  */
-import { buildAddressTables, compileCluster, type CompileStats } from "../compile/index.js";
+import { compileCluster, type CompileStats } from "../compile/index.js";
 import { sectionOf, sectionWords, writeBundle } from "../compile/bundle.js";
-import { type AddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
+import { type AddressTables, buildAddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
 import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";

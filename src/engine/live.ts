@@ -13,7 +13,8 @@
  * The engine installs the new tables with one switch after the core validated them, so a
  * decision sees the old tables or the new ones, never a mix, and a refused update changes nothing.
  */
-import type { AddressEntry, AddressState } from "../compile/index.js";
+import type { AddressState } from "../compile/index.js";
+import type { AddressEntry } from "../compile/hash.js";
 import { classOfAddress } from "../compile/cidr.js";
 import { identityKeyOf } from "../compile/identities.js";
 import { PolicyError, type Diagnostic } from "../load/diagnostics.js";
