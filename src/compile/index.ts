@@ -128,7 +128,8 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   // Both classes in one slot word when they fit in 16 bits: explain then finds a side's reason
   // class in the cache line decide already read.
   const packed = (options.packSlots ?? true) && merge.count < 0xffff && reasons.merge.count <= 0x10000;
-  const slotWord = packed ? (o: number) => (peerOf(o) | (reasonOf(o) << 16)) >>> 0 : peerOf;
+  const slotOf = (peer: number, reason: number) => (packed ? (peer | (reason << 16)) >>> 0 : peer);
+  const slotWord = (o: number) => slotOf(peerOf(o), reasonOf(o));
   const entries = cluster.pods.flatMap((pod) => {
     const identity = ofPod.get(pod)!;
     return pod.ips.map((ip): AddressEntry => {
@@ -217,8 +218,8 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     for (const ip of pod.ips) {
       const b = basis.classOfColumn!(peers.column(id, classOfAddress(cidr, ip)));
       if (b < 0) return undefined;
-      const [peer, reason] = [rowMerge.map[b]!, reasons.merge.map[b]!];
-      out.push({ ip, value: [packed ? (peer | (reason << 16)) >>> 0 : peer, egress, ingress], reason });
+      const reason = reasons.merge.map[b]!;
+      out.push({ ip, value: [slotOf(rowMerge.map[b]!, reason), egress, ingress], reason });
     }
     return out;
   };

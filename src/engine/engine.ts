@@ -4,7 +4,7 @@
  * up to CHUNK flows; nothing is allocated per flow.
  */
 import { compileCluster, type CompileStats } from "../compile/index.js";
-import { sectionOf, sectionWords, writeBundle } from "../compile/bundle.js";
+import { sectionWords, writeBundle } from "../compile/bundle.js";
 import { type AddressTables, buildAddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
 import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
@@ -130,13 +130,14 @@ export class Engine {
     if (this.addressTables) {
       // Live updates replaced the address tables since the last compile: write them into the bundle.
       const t = this.addressTables;
-      const meta = sectionWords(this.bytes, Section.META)!;
+      const meta = this.metaOf().slice();
       meta[Meta.HASH4_CAPACITY] = t.hash4.length / 4; // the tables may have grown
       meta[Meta.HASH6_CAPACITY] = t.hash6.length / 8;
       const replaced = new Map<number, Uint32Array>([[Section.META, meta], [Section.HASH4, t.hash4], [Section.HASH6, t.hash6], [Section.REASONS4, t.reasons4], [Section.REASONS6, t.reasons6]]);
       const ids = Object.values(Section);
       this.bytes = writeBundle(ids.map((id) => ({ id, words: replaced.get(id) ?? sectionWords(this.bytes, id)! })));
       this.addressTables = undefined;
+      this.metaWords = undefined;
     }
     return this.bytes.slice();
   }
@@ -169,7 +170,7 @@ export class Engine {
       this.addressTables = undefined;
       this.statsNow = compiled.stats;
       this.parsedNames = undefined;
-      this.tierRuleCount = undefined;
+      this.metaWords = undefined;
       plan.commit(compiled.addresses);
       this.versionNow++;
     }
@@ -213,7 +214,7 @@ export class Engine {
   }
 
   private packedSlots(): boolean {
-    return sectionWords(this.bytes, Section.META)![Meta.REASON_IN_SLOT] === 1;
+    return this.metaOf()[Meta.REASON_IN_SLOT] === 1;
   }
 
   /** A region of engine memory of at least `bytes`, other than the one in use: reused, or allocated (with room to grow). */
@@ -427,15 +428,17 @@ export class Engine {
   private passes?: number;
   private explainCache?: { buffer: ArrayBuffer; egress: Uint32Array; ingress: Uint32Array; passes?: Uint32Array };
 
-  /** Admin- and baseline-tier rules in the bundle (META); explainBatch reports Pass rules when there are any. */
-  private get tierRules(): number {
-    if (this.tierRuleCount === undefined) {
-      const meta = sectionOf(this.bytes, Section.META)!; // the core validated the section table
-      this.tierRuleCount = new DataView(meta.buffer, meta.byteOffset, meta.byteLength).getUint32(Meta.TIER_RULES * 4, true);
-    }
-    return this.tierRuleCount;
+  /** The bundle's META words (the core validated the section table), read once per bundle. */
+  private metaOf(): Uint32Array {
+    this.metaWords ??= sectionWords(this.bytes, Section.META)!;
+    return this.metaWords;
   }
-  private tierRuleCount?: number;
+  private metaWords?: Uint32Array;
+
+  /** Admin- and baseline-tier rules in the bundle; explainBatch reports Pass rules when there are any. */
+  private get tierRules(): number {
+    return this.metaOf()[Meta.TIER_RULES]!;
+  }
 
   private names(): ReasonNames {
     this.parsedNames ??= readNames(this.bytes);
