@@ -450,11 +450,12 @@ export class Engine {
     if (this.egress === undefined) {
       this.egress = this.core.alloc(CHUNK * 4);
       this.ingress = this.core.alloc(CHUNK * 4);
-      if (this.tierRules > 0) this.passes = this.core.alloc(CHUNK * 8);
-      if (!this.egress || !this.ingress || this.passes === 0) throw new RangeError("explainBatch: no memory for reason buffers");
     }
+    // Pass words only for bundles with admin tiers, which an apply may bring to an engine that explained before.
+    if (this.tierRules > 0 && this.passes === undefined) this.passes = this.core.alloc(CHUNK * 8);
+    if (!this.egress || !this.ingress || this.passes === 0) throw new RangeError("explainBatch: no memory for reason buffers");
     const buffer = this.core.memory.buffer;
-    if (this.explainCache?.buffer !== buffer) {
+    if (this.explainCache?.buffer !== buffer || (this.passes !== undefined && !this.explainCache.passes)) {
       this.explainCache = {
         buffer,
         egress: new Uint32Array(buffer, this.egress, CHUNK),

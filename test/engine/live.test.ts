@@ -54,6 +54,17 @@ describe("engine.apply (live updates)", () => {
     expect([engine.policyName(0), engine.policyName(1)]).toEqual(["shop/db", "shop/zz"]);
   });
 
+  it("an engine that explained before admin tiers arrived explains them, Pass rules included", () => {
+    const engine = compileSync(clusterFromObjects(shop()).cluster);
+    expect(engine.explain("10.0.1.1", "10.0.2.1", "TCP", 5432).ingress).toMatchObject({ kind: "allowed" });
+    const pass = {
+      apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "pass-shop" },
+      spec: { priority: 1, subject: { namespaces: {} }, ingress: [{ action: "Pass", from: [{ namespaces: {} }] }] },
+    };
+    expect(engine.apply([{ type: "ADDED", object: pass }]).update).toBe("recompiled");
+    expect(engine.explain("10.0.1.1", "10.0.2.1", "TCP", 5432).ingress).toMatchObject({ kind: "allowed", passed: { policy: "pass-shop", rule: 0 } });
+  });
+
   it("a bad object is refused with its kind, name and field, and the engine keeps its tables", () => {
     const engine = compileSync(clusterFromObjects(shop()).cluster);
     const bad = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "bad", namespace: "shop" }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 70000 }] }] } };
