@@ -69,6 +69,8 @@ export interface AddressState {
   readonly slotWord: (original: number) => number;
   readonly reasonOf: (original: number) => number;
   readonly packed: boolean;
+  /** What the address tables hold for each pod of the compiled cluster. */
+  readonly entriesOf: ReadonlyMap<Pod, readonly AddressEntry[]>;
   /**
    * The slot values of a pod whose identity no pod had at compile time, when the tables can
    * place it without change: its namespace known, its profiles among the bundle's, and each of
@@ -130,14 +132,16 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   const packed = (options.packSlots ?? true) && merge.count < 0xffff && reasons.merge.count <= 0x10000;
   const slotOf = (peer: number, reason: number) => (packed ? (peer | (reason << 16)) >>> 0 : peer);
   const slotWord = (o: number) => slotOf(peerOf(o), reasonOf(o));
-  const entries = cluster.pods.flatMap((pod) => {
-    const identity = ofPod.get(pod)!;
-    return pod.ips.map((ip): AddressEntry => {
-      const original = classes.ofAddress.get(ip.text)!;
-      return { ip, value: [slotWord(original), profiles.egressOf[identity]!, profiles.ingressOf[identity]!], reason: reasonOf(original) };
-    });
-  });
-  const addresses = buildAddressTables(entries, packed);
+  const entriesOf = new Map(
+    cluster.pods.map((pod) => {
+      const identity = ofPod.get(pod)!;
+      return [pod, pod.ips.map((ip): AddressEntry => {
+        const original = classes.ofAddress.get(ip.text)!;
+        return { ip, value: [slotWord(original), profiles.egressOf[identity]!, profiles.ingressOf[identity]!], reason: reasonOf(original) };
+      })];
+    }),
+  );
+  const addresses = buildAddressTables([...entriesOf.values()].flat(), packed);
 
   // Trie leaves are outside indices: one per distinct (peer class, reason class) of outside addresses.
   const outsideKeys = new Map<string, number>();
@@ -225,7 +229,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   };
   return {
     bytes,
-    addresses: { identityOf: byKey, egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, cidr, classOf: classes.ofKey, slotWord, reasonOf, packed, place },
+    addresses: { identityOf: byKey, egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, cidr, classOf: classes.ofKey, slotWord, reasonOf, packed, place, entriesOf },
     stats: {
       pods: cluster.pods.length,
       identities: idents.length,

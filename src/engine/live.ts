@@ -243,14 +243,12 @@ export class LiveState {
   private indexAddresses(): void {
     this.addressOf.clear();
     this.counts = { 4: 0, 6: 0 };
+    // The store's pods are the compiled cluster's: the compiler already placed each address.
     for (const [key, { kind, model }] of this.store) {
       if (kind !== "Pod") continue;
-      const pod = model as Pod;
-      const identity = this.state.identityOf.get(identityKeyOf(pod))!;
-      for (const ip of pod.ips) {
-        const original = this.state.classOf.get(`${identity}:${classOfAddress(this.state.cidr, ip)}`)!;
-        this.addressOf.set(ip.text, { pod: key, entry: { ip, value: [this.state.slotWord(original), this.state.egressOf[identity]!, this.state.ingressOf[identity]!], reason: this.state.reasonOf(original) } });
-        this.counts[ip.family]++;
+      for (const entry of this.state.entriesOf.get(model as Pod)!) {
+        this.addressOf.set(entry.ip.text, { pod: key, entry });
+        this.counts[entry.ip.family]++;
       }
     }
   }
