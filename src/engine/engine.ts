@@ -93,6 +93,44 @@ export class BundleError extends Error {
   }
 }
 
+/**
+ * @internal Two places in a core's memory, used in turn: a load fills the one the installed
+ * tables do not use, so they stay intact until the new ones validated (and a failed load
+ * leaves them in place). A place too small is replaced by one with room to grow.
+ */
+export class Places {
+  private readonly places: { ptr: number; capacity: number }[] = [];
+  /** The place the installed tables use; -1 for none. */
+  active = -1;
+
+  constructor(private readonly alloc: (bytes: number) => number) {}
+
+  /** A place of at least `bytes` other than the active one. */
+  spare(bytes: number): number {
+    const free = this.places.findIndex((p, i) => i !== this.active && p.capacity >= bytes);
+    if (free >= 0) return free;
+    const capacity = this.places.length === 0 ? bytes : Math.ceil(bytes * 1.25);
+    const ptr = this.alloc(capacity);
+    if (ptr === 0) throw new BundleError(11);
+    const i = this.places.length < 2 ? this.places.length : this.places.findIndex((_, k) => k !== this.active);
+    this.places[i] = { ptr, capacity };
+    return i;
+  }
+
+  ptr(i: number): number {
+    return this.places[i]!.ptr;
+  }
+}
+
+/** @internal Copies a bundle into a spare place and installs it there; throws BundleError if the core refuses it. */
+export function loadBundleInto(core: Pick<CoreExports, "memory" | "loadBundle">, places: Places, bytes: Uint8Array): void {
+  const i = places.spare(bytes.byteLength);
+  new Uint8Array(core.memory.buffer, places.ptr(i), bytes.byteLength).set(bytes);
+  const code = core.loadBundle(places.ptr(i), bytes.byteLength);
+  if (code !== 0) throw new BundleError(code);
+  places.active = i;
+}
+
 export class Engine {
   private readonly src: number;
   private readonly dst: number;
@@ -181,10 +219,8 @@ export class Engine {
   private versionNow = 0;
   private addressTables?: AddressTables;
   /** Two places for bundles and two for address tables: a load fills one the installed tables do not use. */
-  private readonly bundleRegions: { ptr: number; capacity: number }[] = [];
-  private activeBundle = -1;
-  private readonly addressRegions: { ptr: number; capacity: number }[] = [];
-  private activeAddresses = -1;
+  private readonly bundlePlaces = new Places((bytes) => this.core.alloc(bytes));
+  private readonly addressPlaces = new Places((bytes) => this.core.alloc(bytes));
 
   /**
    * The address tables after a pod-only plan: the installed ones copied and edited in place
@@ -217,33 +253,15 @@ export class Engine {
     return this.metaOf()[Meta.REASON_IN_SLOT] === 1;
   }
 
-  /** A region of engine memory of at least `bytes`, other than the one in use: reused, or allocated (with room to grow). */
-  private region(regions: { ptr: number; capacity: number }[], inUse: number, bytes: number): number {
-    const free = regions.findIndex((r, i) => i !== inUse && r.capacity >= bytes);
-    if (free >= 0) return free;
-    const capacity = regions.length === 0 ? bytes : Math.ceil(bytes * 1.25);
-    const ptr = this.core.alloc(capacity);
-    if (ptr === 0) throw new BundleError(11);
-    const slot = regions.length < 2 ? regions.length : regions.findIndex((_, i) => i !== inUse);
-    regions[slot] = { ptr, capacity };
-    return slot;
-  }
-
   private installBundle(bytes: Uint8Array): void {
-    const i = this.region(this.bundleRegions, this.activeBundle, bytes.byteLength);
-    const { ptr } = this.bundleRegions[i]!;
-    new Uint8Array(this.core.memory.buffer, ptr, bytes.byteLength).set(bytes);
-    const code = this.core.loadBundle(ptr, bytes.byteLength);
-    if (code !== 0) throw new BundleError(code);
-    this.activeBundle = i;
-    this.activeAddresses = -1; // the bundle's own address tables
+    loadBundleInto(this.core, this.bundlePlaces, bytes);
+    this.addressPlaces.active = -1; // the bundle's own address tables
   }
 
   private installAddresses(t: AddressTables): void {
     const parts = [t.hash4, t.hash6, t.reasons4, t.reasons6];
-    const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
-    const i = this.region(this.addressRegions, this.activeAddresses, bytes);
-    let at = this.addressRegions[i]!.ptr;
+    const i = this.addressPlaces.spare(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = this.addressPlaces.ptr(i);
     const ptrs = parts.map((p) => {
       new Uint32Array(this.core.memory.buffer, at, p.length).set(p);
       const here = at;
@@ -252,7 +270,7 @@ export class Engine {
     });
     const code = this.core.updateAddresses(ptrs[0]!, t.hash4.length / 4, ptrs[1]!, t.hash6.length / 8, ptrs[2]!, ptrs[3]!);
     if (code !== 0) throw new BundleError(code);
-    this.activeAddresses = i;
+    this.addressPlaces.active = i;
   }
 
   /** One flow, for convenience; addresses as text or parsed. Use decideBatch for speed. */

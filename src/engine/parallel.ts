@@ -17,7 +17,7 @@ import { Worker } from "node:worker_threads";
 import { CORE_SHARED_WASM_BASE64 } from "../generated/core-shared.js";
 import { FlowBatch, WORDS_PER_ADDRESS } from "./batch.js";
 import { ABI_MAJOR } from "./core.js";
-import { BundleError, type CoreExports, type Engine, type ParallelBackend, residentOf, setParallelBackend } from "./engine.js";
+import { type CoreExports, type Engine, type ParallelBackend, Places, loadBundleInto, residentOf, setParallelBackend } from "./engine.js";
 
 /**
  * Flows a thread takes at a time: a thread slowed by the machine (a busy neighbour, a garbage
@@ -79,8 +79,7 @@ class Pool {
   private tables: number;
   /** The engine version whose tables are loaded; two bundle places, used in turn. */
   private version: number;
-  private readonly regions: { ptr: number; capacity: number }[] = [];
-  private active = 0;
+  private readonly places: Places;
   private readonly workers: Worker[] = [];
   private readonly next = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 0;
@@ -92,28 +91,14 @@ class Pool {
     this.core = new WebAssembly.Instance(threadsModule(), { env: { memory } }).exports as unknown as SharedCore;
     const major = this.core.abiVersion() >>> 16;
     if (major !== ABI_MAJOR) throw new Error(`netpol-wasm: threads core ABI ${major} is not the ABI ${ABI_MAJOR} this engine speaks`);
+    this.places = new Places((bytes) => this.core.alloc(bytes));
     this.version = engine.version;
     this.tables = this.load(engine.bundle());
   }
 
-  /**
-   * Loads a bundle into the place the installed tables do not use (so a failed load, or a
-   * worker still on the old tables, is unaffected), and returns its tables for the workers.
-   */
+  /** Loads a bundle beside the installed one (a worker still on those is unaffected); its tables, for the workers. */
   private load(bundle: Uint8Array): number {
-    let i = this.regions.findIndex((r, k) => (this.regions.length < 2 ? false : k !== this.active) && r.capacity >= bundle.byteLength);
-    if (i < 0) {
-      const capacity = this.regions.length === 0 ? bundle.byteLength : Math.ceil(bundle.byteLength * 1.25);
-      const ptr = this.core.alloc(capacity);
-      if (ptr === 0) throw new BundleError(11);
-      i = this.regions.length < 2 ? this.regions.length : 1 - this.active;
-      this.regions[i] = { ptr, capacity };
-    }
-    const { ptr } = this.regions[i]!;
-    new Uint8Array(this.core.memory.buffer, ptr, bundle.byteLength).set(bundle);
-    const code = this.core.loadBundle(ptr, bundle.byteLength);
-    if (code !== 0) throw new BundleError(code);
-    this.active = i;
+    loadBundleInto(this.core, this.places, bundle);
     return this.core.tablesAt();
   }
 

@@ -6,7 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { FlowBatch } from "../../src/engine/batch.js";
 import { compileSync, loadBundleSync } from "../../src/engine/engine.js";
+import "../../src/engine/parallel.js";
+import { toIPAddress } from "../../src/validate/ip.js";
 import { clusterFromObjects } from "../../src/model/load.js";
 import { checkLive, liveScenario } from "./live-property.js";
 
@@ -63,6 +66,22 @@ describe("engine.apply (live updates)", () => {
     };
     expect(engine.apply([{ type: "ADDED", object: pass }]).update).toBe("recompiled");
     expect(engine.explain("10.0.1.1", "10.0.2.1", "TCP", 5432).ingress).toMatchObject({ kind: "allowed", passed: { policy: "pass-shop", rule: 0 } });
+  });
+
+  it("decideParallel's threads take the tables of every apply at their next batch", async () => {
+    const engine = compileSync(clusterFromObjects(shop()).cluster);
+    const batch = new FlowBatch(20000);
+    for (let i = 0; i < 20000; i++) batch.push(toIPAddress(i % 2 ? "10.0.1.9" : "10.0.1.1"), toIPAddress("10.0.2.1"), "TCP", 5432);
+    const before = await engine.decideParallel(batch, { threads: 2 });
+    expect([before[0], before[1]]).toEqual([1, 0]); // 10.0.1.9 is no pod yet
+    for (const [type, verdict] of [["ADDED", 1], ["DELETED", 0], ["ADDED", 1]] as const) {
+      engine.apply([{ type, object: pod("api-2", "10.0.1.9", { app: "api" }) }]);
+      expect((await engine.decideParallel(batch, { threads: 2 }))[1]).toBe(verdict);
+    }
+    // A recompile too (a new namespace), then the threads again.
+    engine.apply([{ type: "ADDED", object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ops" } } }]);
+    expect(await engine.decideParallel(batch, { threads: 2 })).toEqual(engine.decideBatch(batch));
+    await engine.close();
   });
 
   it("a bad object is refused with its kind, name and field, and the engine keeps its tables", () => {
