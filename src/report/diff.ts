@@ -4,7 +4,7 @@
  * each connection whose verdict changes, with the reasons before and after. All through the
  * batch API of the two compiled engines.
  */
-import { cidrClasses, classOfAddress, type FamilySpace } from "../compile/cidr.js";
+import { type CidrClasses, cidrClasses, classOfAddress, type FamilySpace } from "../compile/cidr.js";
 import { ReferenceEvaluator } from "../reference/evaluator.js";
 import { FlowBatch } from "../engine/batch.js";
 import type { Engine } from "../engine/engine.js";
@@ -73,7 +73,10 @@ const podName = (p: Pod) => `${p.namespace}/${p.name}`;
  * cluster owns; `extra` blocks (admin `networks`, node addresses) cut the classes too.
  */
 export function externalClasses(policies: readonly NetworkPolicy[], taken: ReadonlySet<string>, families: ReadonlySet<4 | 6>, extra: readonly IPBlock[] = []): ExternalClass[] {
-  const classes = cidrClasses(policies, extra);
+  return externalClassesOf(cidrClasses(policies, extra), taken, families);
+}
+
+function externalClassesOf(classes: CidrClasses, taken: ReadonlySet<string>, families: ReadonlySet<4 | 6>): ExternalClass[] {
   const out: ExternalClass[] = [];
   for (const [family, space] of [[4, classes.v4], [6, classes.v6]] as [4 | 6, FamilySpace][]) {
     if (!families.has(family)) continue;
@@ -138,14 +141,15 @@ function scope(before: Cluster, after: Cluster, ports: readonly PortSpec[] | und
   const policies = [...before.policies, ...after.policies];
   const admin = [...(before.adminPolicies ?? []), ...(after.adminPolicies ?? [])];
   const blocks = [...adminBlocks(before.adminPolicies ?? [], before.nodes ?? []), ...adminBlocks(after.adminPolicies ?? [], after.nodes ?? [])];
+  const cidr = cidrClasses(policies, blocks);
   return {
     beforePods,
     afterPods,
     common,
-    externals: externalClasses(policies, taken, families, blocks),
+    cidr,
+    externals: externalClassesOf(cidr, taken, families),
     ports: ports ?? mentionedPorts(policies, admin, [...before.pods, ...after.pods]),
     policies,
-    blocks,
     podsOnlyBefore: [...beforePods.keys()].filter((k) => !afterPods.has(k)).sort(),
     podsOnlyAfter: [...afterPods.keys()].filter((k) => !beforePods.has(k)).sort(),
   };
@@ -155,7 +159,7 @@ function scope(before: Cluster, after: Cluster, ports: readonly PortSpec[] | und
 const portLabel = (flow: Flow, spec: PortSpec) => `${flow.port}/${spec.protocol}${"name" in spec ? ` (${spec.name})` : ""}`;
 
 export function diffClusters(before: Cluster, after: Cluster, engines: { before: Engine; after: Engine }, options: { ports?: readonly PortSpec[] } = {}): DiffResult {
-  const { beforePods, afterPods, common, externals, ports, policies, blocks, podsOnlyBefore, podsOnlyAfter } = scope(before, after, options.ports);
+  const { beforePods, afterPods, common, cidr, externals, ports, podsOnlyBefore, podsOnlyAfter } = scope(before, after, options.ports);
 
   // What changed: policies (by namespace/name and content), admin policies (by tier/name), pods, namespace labels, nodes.
   const changedKeys = <T>(list: (c: Cluster) => readonly T[], key: (x: T) => string) => {
@@ -173,7 +177,6 @@ export function diffClusters(before: Cluster, after: Cluster, engines: { before:
   const [nsBefore, nsAfter] = [nsLabels(before), nsLabels(after)];
   const everything =
     [...nsBefore.keys(), ...nsAfter.keys()].some((n) => nsBefore.get(n) !== nsAfter.get(n)) || changedKeys((c) => c.nodes ?? [], (n) => n.name).size > 0;
-  const cidr = cidrClasses(policies, blocks);
   const named = (p: Pod) => p.ports.filter((x) => x.name).map((x) => `${x.name}/${x.protocol}=${x.containerPort}`).sort().join(" ");
   const sideKey = (ns: Map<string, string>, p: Pod) =>
     JSON.stringify([p.namespace, ns.get(p.namespace), Object.entries(p.labels).sort(), named(p), p.ips.map((ip) => `${ip.family}:${classOfAddress(cidr, ip)}`).sort()]);
