@@ -99,11 +99,7 @@ function readMeta(t: Tables): u32 {
   if (t.peerClasses == 0 || t.peerClasses >= LEAF || <u64>t.rowWords * 32 < <u64>t.peerClasses) return E_SIZES;
   if (t.rows == 0 || t.portClasses == 0 || t.portClasses > PROTOCOLS * 65536) return E_SIZES;
   if (!validRootBits(t.trie4RootBits) || !validRootBits(t.trie6RootBits)) return E_SIZES;
-  if (cap4 < 4 || cap4 > 0x10000000 || popcnt(cap4) != 1 || cap6 < 4 || cap6 > 0x10000000 || popcnt(cap6) != 1) return E_SIZES;
-  t.hash4Mask = cap4 - 1;
-  t.hash4Shift = 32 - ctz(cap4);
-  t.hash6Mask = cap6 - 1;
-  t.hash6Shift = 32 - ctz(cap6);
+  if (!hashCapacities(t, cap4, cap6)) return E_SIZES;
   const ok =
     sized(SECTION_PORT_CUTS, (<u64>PROTOCOLS + <u64>t.portClasses) * 4) &&
     sized(SECTION_HASH4, <u64>cap4 * HASH4_SLOT_BYTES) &&
@@ -134,6 +130,26 @@ function readMeta(t: Tables): u32 {
   t.profileRows = sectionAt(SECTION_PROFILES);
   t.rowBits = sectionAt(SECTION_ROWS);
   return OK;
+}
+
+// Address table capacities (powers of two, 4 to 2^28 slots) and the masks and shifts they give.
+function hashCapacities(t: Tables, cap4: u32, cap6: u32): bool {
+  if (cap4 < 4 || cap4 > 0x10000000 || popcnt(cap4) != 1 || cap6 < 4 || cap6 > 0x10000000 || popcnt(cap6) != 1) return false;
+  t.hash4Mask = cap4 - 1;
+  t.hash4Shift = 32 - ctz(cap4);
+  t.hash6Mask = cap6 - 1;
+  t.hash6Shift = 32 - ctz(cap6);
+  return true;
+}
+
+// Each slot keeps its own port table and outside buffer, allocated the first time it needs them.
+function slotBuffers(t: Tables, outsideCount: u32): bool {
+  if (t.portTable == 0) t.portTable = allocate(<usize>PROTOCOLS << 17);
+  if (t.outside == 0 || t.outsideCapacity < outsideCount) {
+    t.outside = allocate(<usize>outsideCount * OUTSIDE_BYTES);
+    t.outsideCapacity = t.outside == 0 ? 0 : outsideCount;
+  }
+  return t.portTable != 0 && t.outside != 0;
 }
 
 function validRootBits(bits: u32): bool {
@@ -197,11 +213,6 @@ function checkHash(t: Tables, table: usize, capacity: u32, slotBytes: u32, reaso
 
 // One endpoint per outside index (the trie's leaves): its peer class, no profiles, its reason class.
 function buildOutside(t: Tables): u32 {
-  if (t.outside == 0 || t.outsideCapacity < t.outsideCount) {
-    t.outside = allocate(<usize>t.outsideCount * OUTSIDE_BYTES);
-    if (t.outside == 0) return E_MEMORY;
-    t.outsideCapacity = t.outsideCount;
-  }
   for (let o: u32 = 0; o < t.outsideCount; o++) {
     const peer = load<u32>(t.outsideSection + (<usize>o << 3));
     const reason = load<u32>(t.outsideSection + (<usize>o << 3), 4);
@@ -325,9 +336,7 @@ export function loadBundle(ptr: usize, len: u32): u32 {
   if (r == OK) r = checkVerdicts(t);
   if (r == OK) r = checkReasons(t);
   if (r != OK) return r;
-  // Each slot keeps its own port table; it is allocated the first time the slot is filled.
-  if (t.portTable == 0) t.portTable = allocate(<usize>PROTOCOLS << 17);
-  if (t.portTable == 0) return E_MEMORY;
+  if (!slotBuffers(t, t.outsideCount)) return E_MEMORY;
   r = buildPortTable(t);
   if (r == OK) r = buildOutside(t);
   if (r != OK) return r;
@@ -345,35 +354,24 @@ export function loadBundle(ptr: usize, len: u32): u32 {
 export function updateAddresses(hash4: usize, cap4: u32, hash6: usize, cap6: u32, reasons4: usize, reasons6: usize): u32 {
   const from = current();
   const t = staging();
-  // The staging slot keeps its own port table and outside buffers: the copy must not share them.
-  let portTable = t.portTable;
-  let outside = t.outside;
-  let outsideCapacity = t.outsideCapacity;
-  if (portTable == 0) portTable = allocate(<usize>PROTOCOLS << 17);
-  if (outside == 0 || outsideCapacity < from.outsideCount) {
-    outside = allocate(<usize>from.outsideCount * OUTSIDE_BYTES);
-    outsideCapacity = from.outsideCount;
-  }
-  if (portTable == 0 || outside == 0) return E_MEMORY;
-  if (cap4 < 4 || cap4 > 0x10000000 || popcnt(cap4) != 1 || cap6 < 4 || cap6 > 0x10000000 || popcnt(cap6) != 1) return E_SIZES;
-  const bytes4 = <u64>cap4 * HASH4_SLOT_BYTES;
-  const bytes6 = <u64>cap6 * HASH6_SLOT_BYTES;
   const unpacked = from.reasonInSlot == 0;
   const top = <u64>memory.size() << 16;
-  if (<u64>hash4 + bytes4 > top || <u64>hash6 + bytes6 > top) return E_LENGTH;
+  if (<u64>hash4 + <u64>cap4 * HASH4_SLOT_BYTES > top || <u64>hash6 + <u64>cap6 * HASH6_SLOT_BYTES > top) return E_LENGTH;
   if (unpacked && (<u64>reasons4 + (<u64>cap4 << 2) > top || <u64>reasons6 + (<u64>cap6 << 2) > top)) return E_LENGTH;
+  if (!slotBuffers(t, from.outsideCount)) return E_MEMORY;
+  // A copy of the installed tables, keeping the staging slot's own buffers (never shared).
+  const portTable = t.portTable;
+  const outside = t.outside;
+  const outsideCapacity = t.outsideCapacity;
   memory.copy(changetype<usize>(t), changetype<usize>(from), offsetof<Tables>());
   t.portTable = portTable;
   t.outside = outside;
   t.outsideCapacity = outsideCapacity;
   memory.copy(portTable, from.portTable, <usize>PROTOCOLS << 17);
   memory.copy(outside, from.outside, <usize>from.outsideCount * OUTSIDE_BYTES);
+  if (!hashCapacities(t, cap4, cap6)) return E_SIZES;
   t.hash4 = hash4;
   t.hash6 = hash6;
-  t.hash4Mask = cap4 - 1;
-  t.hash4Shift = 32 - ctz(cap4);
-  t.hash6Mask = cap6 - 1;
-  t.hash6Shift = 32 - ctz(cap6);
   if (unpacked) {
     t.reasons4 = reasons4;
     t.reasons6 = reasons6;

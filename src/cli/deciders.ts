@@ -53,8 +53,7 @@ export function referenceDecider(cluster: Cluster, sink?: ExplainSink): DecideCh
   };
 }
 
-/** An explainBatch reason code, labelled with the engine's own policy names. */
-/** A side's reason as `Engine.reasonKey` gives it (code and Pass word), labelled. */
+/** A side's reason as `sideKey` gives it (code and Pass word), labelled with the engine's own policy names. */
 export const engineLabel = (engine: Engine, key: number): LabelledReason => labelled(engine.reason(...splitReasonKey(key)), (i) => engine.policyName(i));
 
 /** "namespace/name" of a cluster's policy by its number (as reasons number them). */
