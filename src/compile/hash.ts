@@ -121,12 +121,13 @@ export function insertV4(t: AddressTables, key: number, value: SlotValue, reason
 
 export function insertV6(t: AddressTables, k: Uint32Array, value: SlotValue, reason: number): void {
   const capacity = t.hash6.length / V6_SLOT_WORDS;
-  const existing = findV6(t.hash6, k);
-  let s = existing >= 0 ? existing : hashV6(k[0]!, k[1]!, k[2]!, k[3]!, shiftFor(capacity));
-  while (existing < 0 && t.hash6[s * V6_SLOT_WORDS] !== EMPTY) s = (s + 1) & (capacity - 1);
-  t.hash6.set(value, s * V6_SLOT_WORDS);
-  t.hash6.set(k, s * V6_SLOT_WORDS + 3);
-  t.hash6[s * V6_SLOT_WORDS + 7] = 0;
+  const h = t.hash6;
+  const same = (s: number) => h[s + 3] === k[0] && h[s + 4] === k[1] && h[s + 5] === k[2] && h[s + 6] === k[3];
+  let s = hashV6(k[0]!, k[1]!, k[2]!, k[3]!, shiftFor(capacity));
+  while (h[s * V6_SLOT_WORDS] !== EMPTY && !same(s * V6_SLOT_WORDS)) s = (s + 1) & (capacity - 1);
+  h.set(value, s * V6_SLOT_WORDS);
+  h.set(k, s * V6_SLOT_WORDS + 3);
+  h[s * V6_SLOT_WORDS + 7] = 0;
   if (t.reasons6.length > 0) t.reasons6[s] = reason;
 }
 
