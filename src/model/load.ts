@@ -42,6 +42,18 @@ export function clusterFromObjects(objects: readonly unknown[], options: LoadOpt
 }
 
 function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagnostic[], options: LoadOptions): Loaded {
+  const { read, valid } = readValid(documents, diagnostics, options);
+  append(diagnostics, duplicates(read.objects));
+  const cluster = assemble(valid, diagnostics);
+  if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
+  return { cluster, warnings: diagnostics };
+}
+
+/**
+ * Documents → typed objects → validated: every object read, those without errors, and the
+ * diagnostics of both steps (and of kinds skipped) added to `diagnostics`.
+ */
+function readValid(documents: readonly ParsedDocument[], diagnostics: Diagnostic[], options: LoadOptions): { read: ReturnType<typeof readObjects>; valid: LoadedObject[] } {
   const read = readObjects(documents);
   append(diagnostics, read.diagnostics);
   for (const [key, s] of read.skipped) {
@@ -55,10 +67,7 @@ function fromDocuments(documents: readonly ParsedDocument[], diagnostics: Diagno
     for (const i of issues) diagnostics.push(locatedIssue(i, o.document, o.at, label));
     if (!issues.some((i) => i.severity === "error")) valid.push(o);
   }
-  append(diagnostics, duplicates(read.objects));
-  const cluster = assemble(valid, diagnostics);
-  if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
-  return { cluster, warnings: diagnostics };
+  return { read, valid };
 }
 
 /** One object of a cluster state, built: what live updates keep per kind, namespace and name. */
@@ -80,19 +89,9 @@ export function objectKey(kind: string, namespace: string | undefined, name: str
 export function modelObjects(objects: readonly unknown[], options: LoadOptions = {}, file = "<changes>"): { entries: ModelEntry[]; warnings: Diagnostic[] } {
   const documents = objects.map((value, i): ParsedDocument => ({ file, index: i + 1, value, locate: () => undefined }));
   const diagnostics: Diagnostic[] = [];
-  const read = readObjects(documents);
-  append(diagnostics, read.diagnostics);
-  for (const [key, sk] of read.skipped) diagnostics.push({ severity: sk.warn ? "warning" : "notice", file: sk.file, message: `skipped ${sk.count} × ${key}: ${sk.warn ? sk.message : "not used by network policy"}` });
-  const entries: ModelEntry[] = [];
-  for (const o of read.objects) {
-    const issues = validateObject(o.object, { strict: options.strict ?? false });
-    const label = describeObject(o.kind, o.object, o.document, o.at);
-    for (const i of issues) diagnostics.push(locatedIssue(i, o.document, o.at, label));
-    if (issues.some((i) => i.severity === "error")) continue;
-    entries.push({ kind: o.kind, model: buildModel(o) });
-  }
+  const { valid } = readValid(documents, diagnostics, options);
   if (diagnostics.some((d) => d.severity === "error")) throw new PolicyError(diagnostics);
-  return { entries, warnings: diagnostics };
+  return { entries: valid.map((o) => ({ kind: o.kind, model: buildModel(o) })), warnings: diagnostics };
 }
 
 function buildModel(o: LoadedObject): ModelEntry["model"] {
@@ -146,26 +145,24 @@ function duplicates(objects: readonly LoadedObject[]): Diagnostic[] {
 function assemble(objects: readonly LoadedObject[], diagnostics: Diagnostic[]): Cluster {
   const namespaces = new Map<string, Namespace>();
   const pods: Pod[] = [];
-  const policies = [];
+  const policies: NetworkPolicy[] = [];
   const adminPolicies: AdminPolicy[] = [];
   const nodes: Node[] = [];
-  for (const o of objects) {
-    if (o.kind === "Namespace") namespaces.set(o.object.metadata.name!, buildNamespace(o.object as api.Namespace));
-  }
   const owners = new Map<string, { pod: Pod; o: LoadedObject }>();
   for (const o of objects) {
-    if (o.kind === "Pod") {
-      const pod = buildPod(o.object as api.Pod);
+    const model = buildModel(o);
+    if (o.kind === "Namespace") namespaces.set((model as Namespace).name, model as Namespace);
+    else if (o.kind === "Pod") {
+      const pod = model as Pod;
       pods.push(pod);
       for (const ip of pod.ips) {
         const other = owners.get(ip.text);
         if (other) diagnostics.push(sharedAddress(o, pod, other.pod, ip.text, other.o));
         else owners.set(ip.text, { pod, o });
       }
-    } else if (o.kind === "NetworkPolicy") policies.push(buildPolicy(o.object as api.NetworkPolicy));
-    else if (o.kind === "AdminNetworkPolicy" || o.kind === "BaselineAdminNetworkPolicy") {
-      adminPolicies.push(buildAdminPolicy(o.object as api.AdminNetworkPolicy | api.BaselineAdminNetworkPolicy));
-    } else if (o.kind === "ClusterNetworkPolicy") adminPolicies.push(buildClusterNetworkPolicy(o.object as api.ClusterNetworkPolicy)); else if (o.kind === "Node") nodes.push(buildNode(o.object as api.Node));
+    } else if (o.kind === "NetworkPolicy") policies.push(model as NetworkPolicy);
+    else if (o.kind === "Node") nodes.push(model as Node);
+    else adminPolicies.push(model as AdminPolicy);
   }
   for (const o of objects) {
     const ns = o.object.metadata.namespace;
