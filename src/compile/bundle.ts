@@ -1,6 +1,9 @@
 /** Serialises sections into one bundle: header, section table, 4-byte aligned sections, checksum. */
 import { FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION_ENTRY_BYTES, fnv1a } from "./layout.js";
 
+/** Typed arrays use the host's byte order: on little-endian hosts (all Node targets in practice) words copy as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 export interface SectionData {
   readonly id: number;
   readonly words: Uint32Array;
@@ -25,14 +28,17 @@ export function writeBundle(sections: readonly SectionData[]): Uint8Array {
     view.setUint32(e, s.id, true);
     view.setUint32(e + 4, s.at, true);
     view.setUint32(e + 8, s.words.byteLength, true);
-    for (let w = 0; w < s.words.length; w++) view.setUint32(s.at + 4 * w, s.words[w]!, true);
+    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(s.words.buffer, s.words.byteOffset, s.words.byteLength), s.at);
+    else for (let w = 0; w < s.words.length; w++) view.setUint32(s.at + 4 * w, s.words[w]!, true);
   });
   view.setUint32(12, fnv1a(wordsAfterHeader(bytes)), true);
   return bytes;
 }
 
-/** The u32 words the checksum covers (from byte 16 to the end), read little-endian. */
+
+/** The u32 words the checksum covers (from byte 16 to the end), read little-endian (a view of the bytes where the host's order is that). */
 export function wordsAfterHeader(bytes: Uint8Array): Uint32Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + 16, (bytes.byteLength - 16) >>> 2);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const words = new Uint32Array((bytes.byteLength - 16) >>> 2);
   for (let i = 0; i < words.length; i++) words[i] = view.getUint32(16 + 4 * i, true);
