@@ -253,10 +253,11 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
 
 /** What the host needs to name reasons; the core only checks it lies inside the bundle. */
 function namesSection(cluster: Cluster, rules: Uint32Array, members: readonly ProfileMembers[], tiers: Tiers): Uint32Array {
+  const index = new Map(cluster.policies.map((p, i) => [p, i]));
   const names = {
     policies: cluster.policies.map((p) => [p.namespace, p.name]),
     rules: Array.from({ length: rules.length / 3 }, (_, r) => [rules[r * 3]!, rules[r * 3 + 1]!, rules[r * 3 + 2]!]),
-    profiles: members.map((m) => m.policies),
+    profiles: members.map((m) => m.policies.map((p) => index.get(p)!)),
     // [policy name, tier, direction code, rule index, action as written] per tier rule id.
     tierRules: tiers.rules.map((r) => [r.policy.name, r.policy.tier, DIRECTION_CODE[r.direction], r.index, r.rule.action]),
   };

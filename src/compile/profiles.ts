@@ -28,12 +28,14 @@ export interface Profiles {
   readonly members: readonly ProfileMembers[];
   /** The profile an identity (even one no pod had at compile time) would have, if the tables hold it; OPEN when none applies. */
   readonly find: (id: Identity, direction: Direction) => number | undefined;
+  /** @internal The table itself, for live updates (incremental.ts) to carry on from. */
+  readonly builder: ProfileTable;
 }
 
 export interface ProfileMembers {
   readonly direction: Direction;
-  /** The NetworkPolicies isolating it (cluster indices); empty when none does. */
-  readonly policies: readonly number[];
+  /** The NetworkPolicies isolating it, in cluster order; empty when none does. */
+  readonly policies: readonly NetworkPolicy[];
   /** The admin-tier and baseline-tier policies selecting it, in evaluation order (none without tiers). */
   readonly admin: readonly AdminPolicy[];
   readonly baseline: readonly AdminPolicy[];
@@ -41,11 +43,20 @@ export interface ProfileMembers {
   readonly target: Identity;
 }
 
-interface Context {
+export interface ProfileContext {
   readonly peers: PeerSets;
   readonly ports: PortClasses;
-  readonly idents: readonly Identity[];
   readonly tiers: Tiers;
+}
+
+/** What profiles are made from: a cluster's policies by namespace, their selectors, and the tables. */
+interface View {
+  readonly ctx: Context;
+  readonly selects: ReadonlyMap<NetworkPolicy, (labels: Identity["labels"]) => boolean>;
+  readonly inNamespace: ReadonlyMap<string, readonly NetworkPolicy[]>;
+}
+
+interface Context extends ProfileContext {
   readonly scratch: { rows?: Uint32Array; tiers?: Uint32Array };
   /** walkTier's results by tier list. */
   readonly tierWalks: Map<string, Uint32Array>;
@@ -55,44 +66,103 @@ function usesNamedPorts(policies: readonly NetworkPolicy[], direction: Direction
   return policies.some((p) => p[direction].some((r) => r.ports.some((port) => typeof port.port === "string")));
 }
 
-export function buildProfiles(cluster: Cluster, ctx0: Omit<Context, "scratch" | "tierWalks">): Profiles {
-  const ctx: Context = { ...ctx0, scratch: {}, tierWalks: new Map() };
-  const selects = cluster.policies.map((p) => compileSelector(p.podSelector));
-  const inNamespace = new Map<string, number[]>();
-  cluster.policies.forEach((p, i) => inNamespace.set(p.namespace, [...(inNamespace.get(p.namespace) ?? []), i]));
-  const rows = new BitsetPool();
-  rows.intern(new Uint32Array(ctx.peers.words)); // row 0: allows nothing
-  const keys = new Map<string, number>();
-  const table: Uint32Array[] = [];
-  const members: ProfileMembers[] = [];
+/** A number per policy object, never reused: profiles are keyed by the policies isolating them, whatever their place in the cluster. */
+const uids = new WeakMap<object, number>();
+let nextUid = 0;
+export function policyUid(policy: object): number {
+  let n = uids.get(policy);
+  if (n === undefined) uids.set(policy, (n = nextUid++));
+  return n;
+}
+
+/**
+ * The profiles, numbered as first needed, and their rows in one pool. A compile fills it once;
+ * live updates (incremental.ts) keep it and carry on: `use` a changed cluster, then ask for
+ * the profiles of the identities it changed.
+ */
+export class ProfileTable {
+  readonly keys = new Map<string, number>();
+  /** Per profile: its row number for each port class. */
+  table: Uint32Array[] = [];
+  readonly members: ProfileMembers[] = [];
+  rows = new BitsetPool();
+  private view!: View;
+
+  constructor(cluster: Cluster, ctx: ProfileContext) {
+    this.use(cluster, ctx);
+    this.rows.intern(new Uint32Array(ctx.peers.words)); // row 0: allows nothing
+  }
+
+  /** The cluster and tables profiles are made from from now on (profiles and rows already made are kept). */
+  use(cluster: Cluster, ctx: ProfileContext): void {
+    const selects = new Map<NetworkPolicy, (labels: Identity["labels"]) => boolean>();
+    const inNamespace = new Map<string, NetworkPolicy[]>();
+    for (const p of cluster.policies) {
+      selects.set(p, this.view?.selects.get(p) ?? compileSelector(p.podSelector));
+      const list = inNamespace.get(p.namespace);
+      if (list) list.push(p);
+      else inNamespace.set(p.namespace, [p]);
+    }
+    this.view = { ctx: { ...ctx, scratch: {}, tierWalks: new Map() }, selects, inNamespace };
+  }
+
+  get count(): number {
+    return this.table.length;
+  }
+
   /** The profile of an identity: found, made (when `make`), or undefined when it would be new. */
-  const profileFor = (id: Identity, direction: Direction, make: boolean): number | undefined => {
-    const chosen = (inNamespace.get(id.namespace) ?? [])
-      .map((i) => ({ p: cluster.policies[i]!, i }))
-      .filter(({ p, i }) => p.policyTypes[direction] && selects[i]!(id.labels));
+  profileFor(id: Identity, direction: Direction, make: boolean): number | undefined {
+    return this.lookup(this.view, id, direction, make);
+  }
+
+  /** A lookup that keeps answering for the tables as they are now, whatever later updates add. */
+  finder(): (id: Identity, direction: Direction) => number | undefined {
+    const [view, count] = [this.view, this.count];
+    return (id, direction) => {
+      const n = this.lookup(view, id, direction, false);
+      return n === undefined || n === OPEN || n < count ? n : undefined;
+    };
+  }
+
+  /** The rows of a profile's NetworkPolicies for every port class, words [from, words) of each (see networkPolicyRows). */
+  tail(p: number, from: number): { scratch: Uint32Array; used: Uint8Array } {
+    const m = this.members[p]!;
+    return networkPolicyRows(m.policies, m.direction, m.target, this.view.ctx, from);
+  }
+
+  private lookup({ ctx, selects, inNamespace }: View, id: Identity, direction: Direction, make: boolean): number | undefined {
+    const policies = (inNamespace.get(id.namespace) ?? []).filter((p) => p.policyTypes[direction] && selects.get(p)!(id.labels));
     const admin = ctx.tiers.empty ? [] : ctx.tiers.selecting("admin", id, direction);
     const baseline = ctx.tiers.empty ? [] : ctx.tiers.selecting("baseline", id, direction);
-    if (chosen.length + admin.length + baseline.length === 0) return OPEN;
-    const policies = chosen.map(({ p }) => p);
+    if (policies.length + admin.length + baseline.length === 0) return OPEN;
     const named = usesNamedPorts(policies, direction) || tiersUseNamedPorts([...admin, ...baseline], direction);
     const own = direction === "ingress" && named ? JSON.stringify([...id.namedPorts]) : "";
     const tierKey = admin.length + baseline.length === 0 ? "" : `:${admin.map((p) => ctx.tiers.indexOf(p)).join(",")}:${baseline.map((p) => ctx.tiers.indexOf(p)).join(",")}`;
-    const key = `${direction}:${chosen.map(({ i }) => i).join(",")}:${own}${tierKey}`;
-    let n = keys.get(key);
+    const key = `${direction}:${policies.map(policyUid).join(",")}:${own}${tierKey}`;
+    let n = this.keys.get(key);
     if (n === undefined) {
       if (!make) return undefined;
-      n = table.length;
-      keys.set(key, n);
-      table.push(tierKey === "" ? profileRows(policies, direction, id, ctx, rows) : tieredRows(policies, admin, baseline, direction, id, ctx, rows));
-      members.push({ direction, policies: chosen.map(({ i }) => i), admin, baseline, target: id });
+      n = this.table.length;
+      this.keys.set(key, n);
+      this.table.push(tierKey === "" ? profileRows(policies, direction, id, ctx, this.rows) : tieredRows(policies, admin, baseline, direction, id, ctx, this.rows));
+      this.members.push({ direction, policies, admin, baseline, target: id });
     }
     return n;
-  };
-  const egressOf = Uint32Array.from(ctx.idents, (id) => profileFor(id, "egress", true)!);
-  const ingressOf = Uint32Array.from(ctx.idents, (id) => profileFor(id, "ingress", true)!);
-  const flat = new Uint32Array(table.length * ctx.ports.count);
-  table.forEach((t, i) => flat.set(t, i * ctx.ports.count));
-  return { count: table.length, egressOf, ingressOf, table: flat, rows, members, find: (id, direction) => profileFor(id, direction, false) };
+  }
+
+  flat(): Uint32Array {
+    const K = this.view.ctx.ports.count;
+    const flat = new Uint32Array(this.table.length * K);
+    this.table.forEach((t, i) => flat.set(t, i * K));
+    return flat;
+  }
+}
+
+export function buildProfiles(cluster: Cluster, ctx: ProfileContext & { readonly idents: readonly Identity[] }): Profiles {
+  const builder = new ProfileTable(cluster, ctx);
+  const egressOf = Uint32Array.from(ctx.idents, (id) => builder.profileFor(id, "egress", true)!);
+  const ingressOf = Uint32Array.from(ctx.idents, (id) => builder.profileFor(id, "ingress", true)!);
+  return { count: builder.count, egressOf, ingressOf, table: builder.flat(), rows: builder.rows, members: builder.members, find: builder.finder(), builder };
 }
 
 function profileRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, pool: BitsetPool): Uint32Array {
@@ -105,10 +175,12 @@ function profileRows(policies: readonly NetworkPolicy[], direction: Direction, t
  * The NetworkPolicy rows of a profile, in scratch: port class k's row at k × words, valid
  * where `used[k]` (elsewhere the row allows nothing and scratch holds stale words).
  */
-function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context): { scratch: Uint32Array; used: Uint8Array } {
+function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, from = 0): { scratch: Uint32Array; used: Uint8Array } {
   // One scratch row per port class, reused across profiles: the pool copies what it keeps.
-  const words = ctx.peers.words;
-  const scratch = (ctx.scratch.rows ??= new Uint32Array(ctx.ports.count * words));
+  // From word `from` on only (live updates compute the words of new peer classes): rows are `words - from` long.
+  const words = ctx.peers.words - from;
+  if (ctx.scratch.rows === undefined || ctx.scratch.rows.length < ctx.ports.count * words) ctx.scratch.rows = new Uint32Array(ctx.ports.count * words);
+  const scratch = ctx.scratch.rows;
   const used = new Uint8Array(ctx.ports.count);
   const slot = (k: number) => {
     if (!used[k]) {
@@ -120,8 +192,9 @@ function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direct
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       for (const { ports, peers } of networkPolicyParts(rule, policy, direction, target, ctx.peers, ctx.ports)) {
-        if (ports === "all") for (let k = 0; k < ctx.ports.count; k++) orInto(slot(k), peers);
-        else for (const k of ports) orInto(slot(k), peers);
+        const tail = from === 0 ? peers : peers.subarray(from);
+        if (ports === "all") for (let k = 0; k < ctx.ports.count; k++) orInto(slot(k), tail);
+        else for (const k of ports) orInto(slot(k), tail);
       }
     }
   }

@@ -124,8 +124,7 @@ export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[
     const list: number[] = [];
     for (const policy of m.admin) for (const rule of policy[m.direction]) list.push(tierInstanceOf(rule, m.direction, m.target));
     const np = list.length;
-    for (const i of m.policies) {
-      const policy = cluster.policies[i]!;
+    for (const policy of m.policies) {
       for (const rule of policy[m.direction]) list.push(instanceOf(policy, rule, m.direction, m.target));
     }
     const base = list.length;
