@@ -5,7 +5,7 @@
  * bitset over peer classes, evaluated once and cached.
  */
 import type { AdminPeer, AdminPolicy, AdminRule, Cluster, Labels, NetworkPolicy, Node, Peer, Rule } from "../model/types.js";
-import { orInto, setBit, wordsFor } from "./bits.js";
+import { hasBit, orInto, setBit, wordsFor } from "./bits.js";
 import type { IPAddress, IPBlock } from "../model/types.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { Identity } from "./identities.js";
@@ -63,6 +63,8 @@ export class PeerSets {
   private readonly cache = new Map<string, Uint32Array>();
   private readonly ruleCache = new Map<Rule | AdminRule, Uint32Array>();
   words: number;
+  /** Classes of the space the sets are in (after remap: the merged classes). */
+  size: number;
   all: Uint32Array;
   /** Egress named ports: `name/protocol` → port number → pod peer classes resolving it there. */
   named = new Map<string, Map<number, Uint32Array>>();
@@ -84,6 +86,7 @@ export class PeerSets {
       this.byNamespace.set(id.namespace, entry);
     });
     this.words = wordsFor(classes.count);
+    this.size = classes.count;
     this.all = new Uint32Array(this.words);
     for (let q = 0; q < classes.count; q++) setBit(this.all, q);
     for (const policy of policies) {
@@ -141,7 +144,88 @@ export class PeerSets {
     for (const byNumber of this.named.values()) for (const [n, v] of byNumber) byNumber.set(n, remapRow(v, merge));
     this.all = remapRow(this.all, merge);
     this.words = wordsFor(merge.count);
+    this.size = merge.count;
     this.ruleCache.clear();
+  }
+
+  /** @internal Live updates: the key of a NetworkPolicy peer, and how to tell its members (whether or not the sets hold it yet). */
+  peerOf(peer: Peer, policy: NetworkPolicy): { key: string; member: Member } {
+    const key = peerKey(peer, policy);
+    return { key, member: this.member.get(key) ?? (peer.ipBlock ? this.inBlocks([peer.ipBlock]) : this.podMember(peer, policy.namespace)) };
+  }
+
+  /** @internal Live updates: whether the sets hold a key. */
+  has(key: string): boolean {
+    return this.cache.has(key);
+  }
+
+  /** @internal Live updates: a set's bit for a class of the current space. */
+  holds(key: string, s: number): boolean {
+    return hasBit(this.cache.get(key)!, s);
+  }
+
+  /** @internal Live updates: the sets whose membership reads namespace labels, with their tests. */
+  namespaceDependent(): Map<string, Member> {
+    const out = new Map<string, Member>();
+    for (const key of this.cache.keys()) if (readsNamespaceLabels(key)) out.set(key, this.member.get(key)!);
+    return out;
+  }
+
+  /** @internal Live updates: does an identity resolve every named port it has the way some set already knows? */
+  knowsNamedPorts(id: Identity): boolean {
+    for (const [key, numbers] of id.namedPorts) for (const n of numbers) if (!this.named.get(key)?.has(n)) return false;
+    return true;
+  }
+
+  /**
+   * @internal Live updates (incremental.ts): these sets over a refined space. A new class keeps
+   * its parent's bit in every set but those of `evaluate` and the named-port destinations, which
+   * are asked of its representative; sets of `added` are asked of every class (a class without members gets 0). The sets of this
+   * object are left as they are (an engine may still be using them).
+   */
+  refined(r: Refinement): PeerSets {
+    const old = this.size;
+    const words = wordsFor(r.count);
+    const ask = (member: Member, s: number): boolean => {
+      const m = r.rep(s);
+      return m !== undefined && member(m[0] < 0 ? undefined : r.idents[m[0]], m[1]);
+    };
+    /** A set over the new space: its old bits, and for each new class its parent's bit or, when asked, the representative's answer. */
+    const grow = (bits: Uint32Array, member: Member, askAlways: boolean): Uint32Array => {
+      const out = new Uint32Array(words);
+      out.set(bits);
+      for (let j = old; j < r.count; j++) {
+        const p = r.parent[j - old]!;
+        if (p >= 0 && !askAlways ? hasBit(bits, p) : ask(member, j)) setBit(out, j);
+      }
+      return out;
+    };
+    const cache = new Map<string, Uint32Array>();
+    for (const [key, bits] of this.cache) cache.set(key, grow(bits, this.member.get(key)!, r.evaluate.has(key)));
+    const member = new Map(this.member);
+    for (const [key, m] of r.added) {
+      const out = new Uint32Array(words);
+      for (let s = 0; s < r.count; s++) if (ask(m, s)) setBit(out, s);
+      cache.set(key, out);
+      member.set(key, m);
+    }
+    const named = new Map<string, Map<number, Uint32Array>>();
+    for (const [key, byNumber] of this.named) {
+      const next = new Map<number, Uint32Array>();
+      for (const [n, bits] of byNumber) next.set(n, grow(bits, (id) => id?.namedPorts.get(key)?.includes(n) ?? false, true));
+      named.set(key, next);
+    }
+    const all = new Uint32Array(words);
+    for (let s = 0; s < r.count; s++) setBit(all, s);
+    const byNamespace = new Map<string, { labels: Identity["namespaceLabels"]; members: number[] }>();
+    r.idents.forEach((id, i) => {
+      const entry = byNamespace.get(id.namespace) ?? { labels: id.namespaceLabels, members: [] };
+      entry.members.push(i);
+      byNamespace.set(id.namespace, entry);
+    });
+    const next = Object.create(PeerSets.prototype) as PeerSets;
+    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: this.cidr, nodes: this.nodes, cache, ruleCache: new Map(), words, size: r.count, all, named, byNamespace, member });
+    return next;
   }
 
   /** The peers a rule allows: every peer when its list is empty. */
@@ -190,19 +274,19 @@ export class PeerSets {
     }
   }
 
-  /** Membership of (identity, CIDR class) in each peer set, for column(). */
-  private readonly member = new Map<string, (id: Identity, cidrClass: number) => boolean>();
+  /** Membership of (identity, CIDR class) in each peer set, for column(); identity undefined: an outside address. */
+  private readonly member = new Map<string, Member>();
 
-  private inBlocks(blocks: readonly IPBlock[]): (id: Identity, cidrClass: number) => boolean {
+  private inBlocks(blocks: readonly IPBlock[]): Member {
     const indices = blocks.map((b) => this.cidr.blockIndex.get(blockKey(b))!);
     return (_, c) => indices.some((b) => ((this.cidr.signatures[c]![b >>> 5]! >>> (b & 31)) & 1) === 1);
   }
 
-  private podMember(peer: Peer, policyNamespace: string): (id: Identity) => boolean {
+  private podMember(peer: Peer, policyNamespace: string): Member {
     return selectionMember(podSelection(peer, policyNamespace));
   }
 
-  private adminMember(peer: AdminPeer): (id: Identity, cidrClass: number) => boolean {
+  private adminMember(peer: AdminPeer): Member {
     switch (peer.kind) {
       case "namespaces":
       case "pods":
@@ -284,7 +368,26 @@ function adminSelection(peer: Extract<AdminPeer, { kind: "namespaces" | "pods" }
   return { inNamespace: (_, labels) => ns(labels), podOk: peer.kind === "pods" ? compileSelector(peer.podSelector) : () => true };
 }
 
-const selectionMember = ({ inNamespace, podOk }: Selection) => (id: Identity) => inNamespace(id.namespace, id.namespaceLabels) && podOk(id.labels);
+const selectionMember = ({ inNamespace, podOk }: Selection): Member => (id) => id !== undefined && inNamespace(id.namespace, id.namespaceLabels) && podOk(id.labels);
+
+/** Whether the addresses of a peer class — (identity, CIDR class), identity undefined outside pods — are in a set. */
+export type Member = (id: Identity | undefined, cidrClass: number) => boolean;
+
+/** What `PeerSets.refined` needs to know of a refined class space. */
+export interface Refinement {
+  /** Every identity, with its namespace's labels as they are now (new identities last). */
+  readonly idents: readonly Identity[];
+  /** Classes of the refined space: the old ones keep their numbers, new ones follow. */
+  readonly count: number;
+  /** Per new class (from the old count on): the old class it was split off, whose bits it keeps, or -1. */
+  readonly parent: readonly number[];
+  /** A member of a class, as (identity, CIDR class) (identity -1: outside); undefined for a class with none. */
+  readonly rep: (s: number) => readonly [identity: number, cidrClass: number] | undefined;
+  /** Sets whose membership changed (namespace labels did): asked again of every new class, even one with a parent. */
+  readonly evaluate: ReadonlySet<string>;
+  /** New sets: asked of every class. */
+  readonly added: ReadonlyMap<string, Member>;
+}
 
 /** An address as the block of just that address (node addresses are matched exactly). */
 export function hostBlock(ip: IPAddress): IPBlock {
@@ -311,6 +414,12 @@ export function adminBlocks(admin: readonly AdminPolicy[], nodes: readonly Node[
 
 function adminPeerKey(peer: AdminPeer): string | undefined {
   return peer.kind === "unknown" ? undefined : `a:${JSON.stringify(peer)}`;
+}
+
+/** Does a set's key name a selection of namespaces by their labels (a namespaceSelector, an admin namespaces or pods peer)? */
+function readsNamespaceLabels(key: string): boolean {
+  if (key.startsWith("a:")) return key.includes('"namespaceSelector"');
+  return key.startsWith("[null,");
 }
 
 /** Pod peers without a namespaceSelector depend on the policy's namespace. */

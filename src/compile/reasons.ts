@@ -10,14 +10,14 @@
  * tells them apart. Every address knows both its classes.
  */
 import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
-import { BitsetPool, orInto, setBit, wordsFor } from "./bits.js";
+import { BitsetPool, hasBit, orInto, setBit, wordsFor } from "./bits.js";
 import type { Identity } from "./identities.js";
 import { type ColumnMerge, mergeColumns, remapRow } from "./merge.js";
 import { instanceKey, networkPolicyParts } from "./parts.js";
 import type { PeerSets } from "./peers.js";
 import type { PortClasses } from "./ports.js";
-import type { ProfileMembers } from "./profiles.js";
-import type { Tiers } from "./tiers.js";
+import { type ProfileMembers, policyUid } from "./profiles.js";
+import type { TierAction, Tiers } from "./tiers.js";
 
 /** Part codes (word 0 of a part): what the walk returns when the part matches (BUNDLE.md). */
 export const PART_RULE = 0x40000000; // | rule id: a NetworkPolicy rule allowed
@@ -70,112 +70,195 @@ export function ruleIds(policies: readonly NetworkPolicy[]): { ids: Map<Rule, nu
   return { ids, table: Uint32Array.from(table) };
 }
 
-/** `peerClasses`: the count of peer classes after the peer-set merge (the space ofRule is in). */
-export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[], ctx: Context, peerClasses: number): Reasons {
-  const { ids, table: rules } = ruleIds(cluster.policies);
-  const portWords = wordsFor(ctx.ports.count);
-  const pool = new BitsetPool();
-  const instanceKeys = new Map<string, number>();
-  const instances: { code: number; parts: Map<number, Uint32Array> }[] = [];
-  /** Per profile: its instances in walk order, and where the NetworkPolicy and baseline ones start. */
-  const profileInstances: { list: number[]; np: number; base: number; isolated: boolean }[] = [];
-  const addTo = (parts: Map<number, Uint32Array>) => (classes: Iterable<number> | Uint32Array, row: Uint32Array) => {
-    if (row.every((w) => w === 0)) return;
-    const r = pool.intern(row);
-    let set = parts.get(r);
-    if (!set) parts.set(r, (set = new Uint32Array(portWords)));
-    if (classes instanceof Uint32Array) for (let w = 0; w < portWords; w++) set[w]! |= classes[w]!;
-    else for (const k of classes) setBit(set, k);
-  };
-  const allPorts = new Uint32Array(portWords);
-  for (let k = 0; k < ctx.ports.count; k++) setBit(allPorts, k);
+/** A rule's parts for one target, as reason rows and the port classes each row holds for. */
+interface Instance {
+  /** The rule it is of: its part code is computed when laid out (rule ids follow the cluster's order). */
+  readonly rule: Rule | AdminRule;
+  readonly tier: TierAction | undefined;
+  /** Reason row → port classes (a bitset). */
+  readonly parts: Map<number, Uint32Array>;
+}
 
-  /** Each rule instance once: its parts, filled by `fill`, and the code its parts return. */
-  const instance = (key: string, code: () => number, fill: (add: ReturnType<typeof addTo>) => void): number => {
-    let n = instanceKeys.get(key);
-    if (n !== undefined) return n;
-    n = instances.length;
-    instanceKeys.set(key, n);
-    const parts = new Map<number, Uint32Array>();
-    fill(addTo(parts));
-    instances.push({ code: code() >>> 0, parts });
-    return n;
-  };
+/**
+ * The rule instances of the profiles (each rule's parts for a target), their rows in one pool.
+ * A compile lays them out once; live updates (incremental.ts) keep the table across changes:
+ * `use` new tables (a refined peer space starts the instances over; new port classes only
+ * move their port bits), then lay out the profiles again.
+ */
+export class ReasonTable {
+  pool = new BitsetPool();
+  private instances: Instance[] = [];
+  private keys = new Map<string, number>();
+  private ctx: Context;
+  private portWords: number;
+  private allPorts: Uint32Array;
 
-  const instanceOf = (policy: NetworkPolicy, rule: Rule, direction: Direction, target: Identity): number => {
-    const id = ids.get(rule)!;
-    const named = rule.ports.some((p) => typeof p.port === "string");
-    return instance(instanceKey(`${id}`, direction, named, target), () => PART_RULE | id, (add) => {
-      for (const part of networkPolicyParts(rule, policy, direction, target, ctx.peers, ctx.ports)) add(part.ports === "all" ? allPorts : part.ports, part.peers);
-    });
-  };
-
-  const tierInstanceOf = (rule: AdminRule, direction: Direction, target: Identity): number => {
-    const id = ctx.tiers.idOf(rule);
-    const named = rule.ports?.some((p) => p.kind === "named") ?? false;
-    const { action, parts } = ctx.tiers.partsOf(rule, direction, target);
-    const kind = action === "Allow" ? PART_TIER_ALLOW : action === "Deny" ? PART_TIER_DENY : PART_TIER_PASS;
-    return instance(instanceKey(`t${id}`, direction, named, target), () => kind | id, (add) => {
-      for (const part of parts) add(part.ports === "all" ? allPorts : part.ports, part.peers);
-    });
-  };
-
-  for (const m of members) {
-    const list: number[] = [];
-    for (const policy of m.admin) for (const rule of policy[m.direction]) list.push(tierInstanceOf(rule, m.direction, m.target));
-    const np = list.length;
-    for (const policy of m.policies) {
-      for (const rule of policy[m.direction]) list.push(instanceOf(policy, rule, m.direction, m.target));
-    }
-    const base = list.length;
-    // The baseline is walked only where NetworkPolicy does not isolate.
-    if (m.policies.length === 0) for (const policy of m.baseline) for (const rule of policy[m.direction]) list.push(tierInstanceOf(rule, m.direction, m.target));
-    profileInstances.push({ list, np, base, isolated: m.policies.length > 0 });
+  constructor(ctx: Context) {
+    this.ctx = ctx;
+    this.portWords = wordsFor(ctx.ports.count);
+    this.allPorts = allOf(ctx.ports.count);
   }
 
-  const merge = mergeColumns(pool.items, peerClasses);
-  const rows = new BitsetPool();
-  pool.items.forEach((r, i) => {
-    // Rows distinct before the merge stay distinct (merged columns agree in every row): same numbers.
-    if (rows.intern(remapRow(r, merge)) !== i) throw new Error("internal error: reason rows merged into one another");
-  });
-  // Each stretch's union row: a far side outside it matches none of the stretch's parts, so the walk skips them.
-  const union = (list: readonly number[]) => {
-    const u = new Uint32Array(wordsFor(merge.count));
-    for (const n of list) for (const row of instances[n]!.parts.keys()) orInto(u, rows.items[row]!);
-    return rows.intern(u);
-  };
-  // Each profile's parts lie together, in rule order: the walk reads one run of memory.
-  const stride = portWords + 2;
-  const profileParts = new Uint32Array(members.length * PROFILE_PARTS_WORDS);
-  let partCount = 0;
-  profileInstances.forEach(({ list, np, base, isolated }, p) => {
-    const e = p * PROFILE_PARTS_WORDS;
-    profileParts[e] = partCount;
-    list.forEach((n, i) => {
-      if (i === np) profileParts[e + 1] = partCount;
-      if (i === base) profileParts[e + 2] = partCount;
-      partCount += instances[n]!.parts.size;
-    });
-    if (np === list.length) profileParts[e + 1] = partCount;
-    if (base === list.length) profileParts[e + 2] = partCount;
-    profileParts[e + 1]! |= isolated ? ISOLATED : 0;
-    profileParts[e + 3] = partCount;
-    profileParts[e + 4] = union(list.slice(0, np));
-    profileParts[e + 5] = union(list.slice(np, base));
-    profileParts[e + 6] = union(list.slice(base));
-  });
-  const parts = new Uint32Array(partCount * stride);
-  let at = 0;
-  for (const { list } of profileInstances) {
-    for (const n of list) {
-      for (const [row, ports] of instances[n]!.parts) {
-        parts[at * stride] = instances[n]!.code;
-        parts.set(ports, at * stride + 1);
-        parts[at * stride + 1 + portWords] = row;
-        at++;
+  /**
+   * Carries on with new tables: when the peer space grew, every instance is made again (rows
+   * are over peer classes); when only port classes were split (`portParent`: the old class of
+   * each new one), each part keeps its row and its port bits move.
+   */
+  use(ctx: Context, change: { readonly peersGrew: boolean; readonly portParent?: Int32Array }): void {
+    this.ctx = ctx;
+    this.portWords = wordsFor(ctx.ports.count);
+    this.allPorts = allOf(ctx.ports.count);
+    if (change.peersGrew) {
+      this.pool = new BitsetPool();
+      this.instances = [];
+      this.keys = new Map();
+      return;
+    }
+    const parent = change.portParent;
+    if (!parent) return;
+    for (const instance of this.instances) {
+      for (const [row, ports] of instance.parts) {
+        const next = new Uint32Array(this.portWords);
+        for (let k = 0; k < parent.length; k++) if (hasBit(ports, parent[k]!)) setBit(next, k);
+        instance.parts.set(row, next);
       }
     }
   }
-  return { rules, ruleCount: ids.size, profileParts, parts, partCount, portWords, rows: rows.items, merge };
+
+  /** Each rule instance once: its parts, filled by `fill`. */
+  private instance(key: string, rule: Rule | AdminRule, tier: TierAction | undefined, fill: (add: (classes: Iterable<number> | Uint32Array, row: Uint32Array) => void) => void): number {
+    let n = this.keys.get(key);
+    if (n !== undefined) return n;
+    n = this.instances.length;
+    this.keys.set(key, n);
+    const parts = new Map<number, Uint32Array>();
+    fill((classes, row) => {
+      if (row.every((w) => w === 0)) return;
+      const r = this.pool.intern(row);
+      let set = parts.get(r);
+      if (!set) parts.set(r, (set = new Uint32Array(this.portWords)));
+      if (classes instanceof Uint32Array) for (let w = 0; w < this.portWords; w++) set[w]! |= classes[w]!;
+      else for (const k of classes) setBit(set, k);
+    });
+    this.instances.push({ rule, tier, parts });
+    return n;
+  }
+
+  private instanceOf(policy: NetworkPolicy, rule: Rule, direction: Direction, target: Identity): number {
+    const named = rule.ports.some((p) => typeof p.port === "string");
+    return this.instance(instanceKey(`${policyUid(rule)}`, direction, named, target), rule, undefined, (add) => {
+      for (const part of networkPolicyParts(rule, policy, direction, target, this.ctx.peers, this.ctx.ports)) add(part.ports === "all" ? this.allPorts : part.ports, part.peers);
+    });
+  }
+
+  private tierInstanceOf(rule: AdminRule, direction: Direction, target: Identity): number {
+    const named = rule.ports?.some((p) => p.kind === "named") ?? false;
+    const { action, parts } = this.ctx.tiers.partsOf(rule, direction, target);
+    return this.instance(instanceKey(`t${policyUid(rule)}`, direction, named, target), rule, action, (add) => {
+      for (const part of parts) add(part.ports === "all" ? this.allPorts : part.ports, part.peers);
+    });
+  }
+
+  /**
+   * The reason tables of these profiles. `merge`: merge the peer classes (there are so many)
+   * into reason classes that the parts' rows tell apart (a compile); without it, reason classes
+   * are the peer classes (live updates: the numbers stay put). `alive`: profiles it says no of
+   * get no parts (their policies are gone: no address uses them any more).
+   */
+  layout(cluster: Cluster, members: readonly ProfileMembers[], options: { readonly merge?: number; readonly alive?: (p: number) => boolean } = {}): Reasons {
+    const { ids, table: rules } = ruleIds(cluster.policies);
+    const ctx = this.ctx;
+    /** Per profile: its instances in walk order, and where the NetworkPolicy and baseline ones start. */
+    const profileInstances: { list: number[]; np: number; base: number; isolated: boolean }[] = [];
+    members.forEach((m, p) => {
+      const list: number[] = [];
+      if (options.alive && !options.alive(p)) {
+        profileInstances.push({ list, np: 0, base: 0, isolated: m.policies.length > 0 });
+        return;
+      }
+      for (const policy of m.admin) for (const rule of policy[m.direction]) list.push(this.tierInstanceOf(rule, m.direction, m.target));
+      const np = list.length;
+      for (const policy of m.policies) {
+        for (const rule of policy[m.direction]) list.push(this.instanceOf(policy, rule, m.direction, m.target));
+      }
+      const base = list.length;
+      // The baseline is walked only where NetworkPolicy does not isolate.
+      if (m.policies.length === 0) for (const policy of m.baseline) for (const rule of policy[m.direction]) list.push(this.tierInstanceOf(rule, m.direction, m.target));
+      profileInstances.push({ list, np, base, isolated: m.policies.length > 0 });
+    });
+    const instances = this.instances;
+    const code = ({ rule, tier }: Instance): number => {
+      if (tier === undefined) return (PART_RULE | ids.get(rule as Rule)!) >>> 0;
+      const id = ctx.tiers.idOf(rule as AdminRule);
+      return ((tier === "Allow" ? PART_TIER_ALLOW : tier === "Deny" ? PART_TIER_DENY : PART_TIER_PASS) | id) >>> 0;
+    };
+
+    let merge: ColumnMerge;
+    let rows: BitsetPool;
+    if (options.merge !== undefined) {
+      merge = mergeColumns(this.pool.items, options.merge);
+      rows = new BitsetPool();
+      this.pool.items.forEach((r, i) => {
+        // Rows distinct before the merge stay distinct (merged columns agree in every row): same numbers.
+        if (rows.intern(remapRow(r, merge)) !== i) throw new Error("internal error: reason rows merged into one another");
+      });
+    } else {
+      const count = ctx.peers.size;
+      merge = { count, map: Int32Array.from({ length: count }, (_, q) => q) };
+      rows = this.pool;
+    }
+    // Each stretch's union row: a far side outside it matches none of the stretch's parts, so the walk skips them.
+    const union = (list: readonly number[]) => {
+      const u = new Uint32Array(wordsFor(merge.count));
+      for (const n of list) for (const row of instances[n]!.parts.keys()) orInto(u, rows.items[row]!);
+      return rows.intern(u);
+    };
+    // Each profile's parts lie together, in rule order: the walk reads one run of memory.
+    const portWords = this.portWords;
+    const stride = portWords + 2;
+    const profileParts = new Uint32Array(members.length * PROFILE_PARTS_WORDS);
+    let partCount = 0;
+    profileInstances.forEach(({ list, np, base, isolated }, p) => {
+      const e = p * PROFILE_PARTS_WORDS;
+      profileParts[e] = partCount;
+      list.forEach((n, i) => {
+        if (i === np) profileParts[e + 1] = partCount;
+        if (i === base) profileParts[e + 2] = partCount;
+        partCount += instances[n]!.parts.size;
+      });
+      if (np === list.length) profileParts[e + 1] = partCount;
+      if (base === list.length) profileParts[e + 2] = partCount;
+      profileParts[e + 1]! |= isolated ? ISOLATED : 0;
+      profileParts[e + 3] = partCount;
+      profileParts[e + 4] = union(list.slice(0, np));
+      profileParts[e + 5] = union(list.slice(np, base));
+      profileParts[e + 6] = union(list.slice(base));
+    });
+    const parts = new Uint32Array(partCount * stride);
+    let at = 0;
+    for (const { list } of profileInstances) {
+      for (const n of list) {
+        const c = code(instances[n]!);
+        for (const [row, ports] of instances[n]!.parts) {
+          parts[at * stride] = c;
+          parts.set(ports, at * stride + 1);
+          parts[at * stride + 1 + portWords] = row;
+          at++;
+        }
+      }
+    }
+    return { rules, ruleCount: ids.size, profileParts, parts, partCount, portWords, rows: rows.items, merge };
+  }
+}
+
+function allOf(count: number): Uint32Array {
+  const all = new Uint32Array(wordsFor(count));
+  for (let k = 0; k < count; k++) setBit(all, k);
+  return all;
+}
+
+/** `peerClasses`: the count of peer classes after the peer-set merge (the space ofRule is in). */
+export function buildReasons(cluster: Cluster, members: readonly ProfileMembers[], ctx: Context, peerClasses: number): Reasons & { readonly table: ReasonTable } {
+  const table = new ReasonTable(ctx);
+  return { ...table.layout(cluster, members, { merge: peerClasses }), table };
 }
