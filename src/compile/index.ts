@@ -7,16 +7,17 @@ import type { Cluster, Pod } from "../model/types.js";
 import { wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
 import { type CidrClasses, cidrClasses, classOfAddress } from "./cidr.js";
-import { type AddressEntry, V4_SLOT_WORDS, V6_SLOT_WORDS, buildAddressTables } from "./hash.js";
+import { type AddressEntry, type AddressTables, V4_SLOT_WORDS, V6_SLOT_WORDS, buildAddressTables } from "./hash.js";
 import { type Identity, identities, namedPortsOf } from "./identities.js";
 import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
 import { PeerSets, adminBlocks, peerClasses } from "./peers.js";
-import { portClasses } from "./ports.js";
+import { type PortClasses, portClasses } from "./ports.js";
 import { type ProfileMembers, buildProfiles } from "./profiles.js";
-import { DIRECTION_CODE, TIER_RULE_LIMIT, buildReasons } from "./reasons.js";
+import { DIRECTION_CODE, type Reasons, TIER_RULE_LIMIT, buildReasons } from "./reasons.js";
+import type { Seed } from "./incremental.js";
 import { Tiers } from "./tiers.js";
-import { buildTrie } from "./trie.js";
+import { type Trie, buildTrie } from "./trie.js";
 
 /** The cluster uses something the compiler cannot put into a bundle (yet); nothing was compiled. */
 export class UnsupportedError extends Error {
@@ -51,6 +52,8 @@ export interface Compiled {
   readonly stats: CompileStats;
   /** @internal What live updates need to place a pod's addresses without compiling again. */
   readonly addresses: AddressState;
+  /** @internal What live updates need to carry on from this compile (incremental.ts). */
+  readonly live: Seed;
 }
 
 /**
@@ -164,52 +167,12 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   const nodeWords = new Uint32Array(nodes.length * 256);
   nodes.forEach((n, i) => nodeWords.set(n, i * 256));
 
-  const { hash4, hash6 } = addresses;
   lap("addresses");
-  const meta = new Uint32Array(Meta.WORDS);
-  meta[Meta.PEER_CLASSES] = merge.count;
-  meta[Meta.ROW_WORDS] = rowWords;
-  meta[Meta.PROFILES] = profiles.count;
-  meta[Meta.PORT_CLASSES] = ports.count;
-  meta[Meta.ROWS] = profiles.rows.items.length;
-  meta[Meta.TRIE4_ROOT_BITS] = trie4.rootBits;
-  meta[Meta.TRIE6_ROOT_BITS] = trie6.rootBits;
-  meta[Meta.NODES] = nodes.length;
-  meta[Meta.HASH4_CAPACITY] = hash4.length / V4_SLOT_WORDS;
-  meta[Meta.HASH6_CAPACITY] = hash6.length / V6_SLOT_WORDS;
-  const narrow = profiles.rows.items.length <= 0x10000;
-  meta[Meta.PROFILE_CELL_BYTES] = narrow ? 2 : 4;
-  meta[Meta.OUTSIDE] = outsideKeys.size;
-  meta[Meta.REASON_CLASSES] = reasons.merge.count;
-  meta[Meta.REASON_ROW_WORDS] = reasonWords;
-  meta[Meta.REASON_ROWS] = reasons.rows.length;
-  meta[Meta.RULES] = reasons.ruleCount;
-  meta[Meta.PARTS] = reasons.partCount;
-  meta[Meta.REASON_IN_SLOT] = packed ? 1 : 0;
-  meta[Meta.TIER_RULES] = tiers.rules.length;
-  const portCuts = Uint32Array.from(ports.cuts.flatMap((c) => [c.length, ...c]));
-  const names = namesSection(cluster, reasons.rules, profiles.members, tiers);
-
-  const sections = [
-    { id: Section.META, words: meta },
-    { id: Section.PORT_CUTS, words: portCuts },
-    { id: Section.HASH4, words: hash4 },
-    { id: Section.HASH6, words: hash6 },
-    { id: Section.TRIE4, words: trie4.root },
-    { id: Section.TRIE6, words: trie6.root },
-    { id: Section.NODES, words: nodeWords },
-    { id: Section.PROFILES, words: narrow ? packU16(profiles.table) : profiles.table },
-    { id: Section.ROWS, words: rows },
-    { id: Section.OUTSIDE, words: Uint32Array.from(outsideWords) },
-    { id: Section.REASONS4, words: addresses.reasons4 },
-    { id: Section.REASONS6, words: addresses.reasons6 },
-    { id: Section.PROFILE_PARTS, words: reasons.profileParts },
-    { id: Section.PARTS, words: reasons.parts },
-    { id: Section.REASON_ROWS, words: reasonRows },
-    { id: Section.NAMES, words: names },
-  ];
-  const bytes = writeBundle(sections);
-  const sectionNames = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
+  const { bytes, sections } = assemble({
+    peerClasses: merge.count, rowWords, rows, rowCount: profiles.rows.items.length, profiles: profiles.table, profileCount: profiles.count, ports,
+    trie4, trie6, nodes: nodeWords, nodeCount: nodes.length, addresses, outside: Uint32Array.from(outsideWords), outsideCount: outsideKeys.size,
+    reasons, reasonRows, reasonWords, packed, tierRules: tiers.rules.length, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
+  });
   const namespaceLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
   const place = (pod: Pod): AddressEntry[] | undefined => {
     const labels = namespaceLabels.get(pod.namespace);
@@ -246,18 +209,92 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
       reasonRows: reasons.rows.length,
       trieNodes: nodes.length,
       bundleBytes: bytes.byteLength,
-      sections: Object.fromEntries(sections.map((s) => [sectionNames[s.id]!, s.words.byteLength])),
+      sections,
+    },
+    live: {
+      cluster, idents, identityOf: byKey, cidr, classes, peers, sOf: basis.map, ports, profiles: profiles.builder,
+      egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, reasons: reasons.table, packSlots: options.packSlots ?? true,
     },
   };
 }
 
-/** What the host needs to name reasons; the core only checks it lies inside the bundle. */
-function namesSection(cluster: Cluster, rules: Uint32Array, members: readonly ProfileMembers[], tiers: Tiers): Uint32Array {
+/** The tables of a bundle, laid out (a compile's and a live update's alike). */
+export interface Tables {
+  readonly peerClasses: number;
+  readonly rowWords: number;
+  readonly rows: Uint32Array;
+  readonly rowCount: number;
+  readonly profiles: Uint32Array;
+  readonly profileCount: number;
+  readonly ports: PortClasses;
+  readonly trie4: Trie;
+  readonly trie6: Trie;
+  readonly nodes: Uint32Array;
+  readonly nodeCount: number;
+  readonly addresses: AddressTables;
+  readonly outside: Uint32Array;
+  readonly outsideCount: number;
+  readonly reasons: Reasons;
+  readonly reasonRows: Uint32Array;
+  readonly reasonWords: number;
+  readonly packed: boolean;
+  readonly tierRules: number;
+  readonly names: Uint32Array;
+}
+
+/** META and the sections of a bundle, written: the bytes and each section's size. */
+export function assemble(t: Tables): { bytes: Uint8Array; sections: Record<string, number> } {
+  const meta = new Uint32Array(Meta.WORDS);
+  meta[Meta.PEER_CLASSES] = t.peerClasses;
+  meta[Meta.ROW_WORDS] = t.rowWords;
+  meta[Meta.PROFILES] = t.profileCount;
+  meta[Meta.PORT_CLASSES] = t.ports.count;
+  meta[Meta.ROWS] = t.rowCount;
+  meta[Meta.TRIE4_ROOT_BITS] = t.trie4.rootBits;
+  meta[Meta.TRIE6_ROOT_BITS] = t.trie6.rootBits;
+  meta[Meta.NODES] = t.nodeCount;
+  meta[Meta.HASH4_CAPACITY] = t.addresses.hash4.length / V4_SLOT_WORDS;
+  meta[Meta.HASH6_CAPACITY] = t.addresses.hash6.length / V6_SLOT_WORDS;
+  const narrow = t.rowCount <= 0x10000;
+  meta[Meta.PROFILE_CELL_BYTES] = narrow ? 2 : 4;
+  meta[Meta.OUTSIDE] = t.outsideCount;
+  meta[Meta.REASON_CLASSES] = t.reasons.merge.count;
+  meta[Meta.REASON_ROW_WORDS] = t.reasonWords;
+  meta[Meta.REASON_ROWS] = t.reasons.rows.length;
+  meta[Meta.RULES] = t.reasons.ruleCount;
+  meta[Meta.PARTS] = t.reasons.partCount;
+  meta[Meta.REASON_IN_SLOT] = t.packed ? 1 : 0;
+  meta[Meta.TIER_RULES] = t.tierRules;
+  const portCuts = Uint32Array.from(t.ports.cuts.flatMap((c) => [c.length, ...c]));
+  const sections = [
+    { id: Section.META, words: meta },
+    { id: Section.PORT_CUTS, words: portCuts },
+    { id: Section.HASH4, words: t.addresses.hash4 },
+    { id: Section.HASH6, words: t.addresses.hash6 },
+    { id: Section.TRIE4, words: t.trie4.root },
+    { id: Section.TRIE6, words: t.trie6.root },
+    { id: Section.NODES, words: t.nodes },
+    { id: Section.PROFILES, words: narrow ? packU16(t.profiles) : t.profiles },
+    { id: Section.ROWS, words: t.rows },
+    { id: Section.OUTSIDE, words: t.outside },
+    { id: Section.REASONS4, words: t.addresses.reasons4 },
+    { id: Section.REASONS6, words: t.addresses.reasons6 },
+    { id: Section.PROFILE_PARTS, words: t.reasons.profileParts },
+    { id: Section.PARTS, words: t.reasons.parts },
+    { id: Section.REASON_ROWS, words: t.reasonRows },
+    { id: Section.NAMES, words: t.names },
+  ];
+  const sectionNames = Object.fromEntries(Object.entries(Section).map(([k, v]) => [v, k]));
+  return { bytes: writeBundle(sections), sections: Object.fromEntries(sections.map((s) => [sectionNames[s.id]!, s.words.byteLength])) };
+}
+
+/** What the host needs to name reasons; the core only checks it lies inside the bundle. A profile whose policies are gone (live updates) names none. */
+export function namesSection(cluster: Cluster, rules: Uint32Array, members: readonly ProfileMembers[], tiers: Tiers): Uint32Array {
   const index = new Map(cluster.policies.map((p, i) => [p, i]));
   const names = {
     policies: cluster.policies.map((p) => [p.namespace, p.name]),
     rules: Array.from({ length: rules.length / 3 }, (_, r) => [rules[r * 3]!, rules[r * 3 + 1]!, rules[r * 3 + 2]!]),
-    profiles: members.map((m) => m.policies.map((p) => index.get(p)!)),
+    profiles: members.map((m) => (m.policies.every((p) => index.has(p)) ? m.policies.map((p) => index.get(p)!) : [])),
     // [policy name, tier, direction code, rule index, action as written] per tier rule id.
     tierRules: tiers.rules.map((r) => [r.policy.name, r.policy.tier, DIRECTION_CODE[r.direction], r.index, r.rule.action]),
   };

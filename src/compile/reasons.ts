@@ -70,6 +70,16 @@ export function ruleIds(policies: readonly NetworkPolicy[]): { ids: Map<Rule, nu
   return { ids, table: Uint32Array.from(table) };
 }
 
+/** A profile's rule instances in walk order: admin, from `np` NetworkPolicy, from `base` baseline. */
+interface Walk {
+  readonly list: readonly number[];
+  readonly np: number;
+  readonly base: number;
+  readonly isolated: boolean;
+  /** Union rows of the three stretches, once laid out (in the pool: live updates only). */
+  unions?: number[];
+}
+
 /** A rule's parts for one target, as reason rows and the port classes each row holds for. */
 interface Instance {
   /** The rule it is of: its part code is computed when laid out (rule ids follow the cluster's order). */
@@ -89,6 +99,8 @@ export class ReasonTable {
   pool = new BitsetPool();
   private instances: Instance[] = [];
   private keys = new Map<string, number>();
+  /** Per profile (live updates): its instances in walk order, where the NP and baseline ones start, and its stretches' union rows. */
+  private walks: Walk[] = [];
   private ctx: Context;
   private portWords: number;
   private allPorts: Uint32Array;
@@ -112,6 +124,7 @@ export class ReasonTable {
       this.pool = new BitsetPool();
       this.instances = [];
       this.keys = new Map();
+      this.walks = [];
       return;
     }
     const parent = change.portParent;
@@ -169,22 +182,24 @@ export class ReasonTable {
     const { ids, table: rules } = ruleIds(cluster.policies);
     const ctx = this.ctx;
     /** Per profile: its instances in walk order, and where the NetworkPolicy and baseline ones start. */
-    const profileInstances: { list: number[]; np: number; base: number; isolated: boolean }[] = [];
-    members.forEach((m, p) => {
-      const list: number[] = [];
-      if (options.alive && !options.alive(p)) {
-        profileInstances.push({ list, np: 0, base: 0, isolated: m.policies.length > 0 });
-        return;
+    const profileInstances = members.map((m, p) => {
+      if (options.alive && !options.alive(p)) return { list: [], np: 0, base: 0, isolated: m.policies.length > 0 };
+      let walk = this.walks[p];
+      if (!walk) {
+        const list: number[] = [];
+        for (const policy of m.admin) for (const rule of policy[m.direction]) list.push(this.tierInstanceOf(rule, m.direction, m.target));
+        const np = list.length;
+        for (const policy of m.policies) {
+          for (const rule of policy[m.direction]) list.push(this.instanceOf(policy, rule, m.direction, m.target));
+        }
+        const base = list.length;
+        // The baseline is walked only where NetworkPolicy does not isolate.
+        if (m.policies.length === 0) for (const policy of m.baseline) for (const rule of policy[m.direction]) list.push(this.tierInstanceOf(rule, m.direction, m.target));
+        walk = { list, np, base, isolated: m.policies.length > 0 };
+        // Kept for the next layout where the rows stay (live updates' own pool; a compile's is merged once).
+        if (options.merge === undefined) this.walks[p] = walk;
       }
-      for (const policy of m.admin) for (const rule of policy[m.direction]) list.push(this.tierInstanceOf(rule, m.direction, m.target));
-      const np = list.length;
-      for (const policy of m.policies) {
-        for (const rule of policy[m.direction]) list.push(this.instanceOf(policy, rule, m.direction, m.target));
-      }
-      const base = list.length;
-      // The baseline is walked only where NetworkPolicy does not isolate.
-      if (m.policies.length === 0) for (const policy of m.baseline) for (const rule of policy[m.direction]) list.push(this.tierInstanceOf(rule, m.direction, m.target));
-      profileInstances.push({ list, np, base, isolated: m.policies.length > 0 });
+      return walk;
     });
     const instances = this.instances;
     const code = ({ rule, tier }: Instance): number => {
@@ -218,7 +233,8 @@ export class ReasonTable {
     const stride = portWords + 2;
     const profileParts = new Uint32Array(members.length * PROFILE_PARTS_WORDS);
     let partCount = 0;
-    profileInstances.forEach(({ list, np, base, isolated }, p) => {
+    profileInstances.forEach((walk, p) => {
+      const { list, np, base, isolated } = walk;
       const e = p * PROFILE_PARTS_WORDS;
       profileParts[e] = partCount;
       list.forEach((n, i) => {
@@ -230,9 +246,8 @@ export class ReasonTable {
       if (base === list.length) profileParts[e + 2] = partCount;
       profileParts[e + 1]! |= isolated ? ISOLATED : 0;
       profileParts[e + 3] = partCount;
-      profileParts[e + 4] = union(list.slice(0, np));
-      profileParts[e + 5] = union(list.slice(np, base));
-      profileParts[e + 6] = union(list.slice(base));
+      const unions = (walk.unions ??= [union(list.slice(0, np)), union(list.slice(np, base)), union(list.slice(base))]);
+      profileParts.set(unions, e + 4);
     });
     const parts = new Uint32Array(partCount * stride);
     let at = 0;

@@ -4,6 +4,7 @@
  * up to CHUNK flows; nothing is allocated per flow.
  */
 import { compileCluster, type CompileStats } from "../compile/index.js";
+import { LiveCompiler, type Seed } from "../compile/incremental.js";
 import { sectionWords, writeBundle } from "../compile/bundle.js";
 import { type AddressTables, buildAddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
 import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
@@ -139,7 +140,7 @@ export class Engine {
   private readonly scratch = new Uint32Array(WORDS_PER_ADDRESS * 2);
 
   /** Use compile/loadBundle (or their Sync forms) to make one. */
-  private constructor(private readonly core: CoreExports, private bytes: Uint8Array, private statsNow?: CompileStats, private liveState?: () => LiveState) {
+  private constructor(private readonly core: CoreExports, private bytes: Uint8Array, private statsNow?: CompileStats, private liveState?: () => LiveState, private seed?: Seed) {
     this.installBundle(bytes);
     this.src = core.alloc(CHUNK * 16);
     this.dst = core.alloc(CHUNK * 16);
@@ -149,8 +150,8 @@ export class Engine {
   }
 
   /** @internal */
-  static create(module: WebAssembly.Module, bytes: Uint8Array, stats?: CompileStats, live?: () => LiveState): Engine {
-    return new Engine(instantiate(module), bytes, stats, live);
+  static create(module: WebAssembly.Module, bytes: Uint8Array, stats?: CompileStats, live?: () => LiveState, seed?: Seed): Engine {
+    return new Engine(instantiate(module), bytes, stats, live, seed);
   }
 
   /** Sizes and counts of the compiled tables (engines made by compile; after apply, of the last compile). */
@@ -195,6 +196,7 @@ export class Engine {
     // The store of objects is built on the first apply: engines that never change pay nothing for it.
     this.live ??= this.liveState();
     const plan = this.live.plan(events);
+    let update: ApplyResult["update"] = plan.update;
     if (plan.update === "addresses") {
       const tables = this.editedAddresses(plan);
       this.installAddresses(tables);
@@ -202,8 +204,23 @@ export class Engine {
       plan.commit();
       this.versionNow++;
     } else if (plan.update === "recompiled") {
-      const compiled = compileCluster(plan.cluster);
-      this.installBundle(compiled.bytes);
+      // Incrementally from the tables installed when the change is one live compiles make; else whole.
+      this.incremental ??= this.seed && new LiveCompiler(this.seed);
+      this.seed = undefined;
+      let compiled = this.incremental?.update(plan.cluster);
+      if (compiled) update = "incremental";
+      else {
+        const whole = compileCluster(plan.cluster);
+        compiled = { ...whole, commit: () => {} };
+        this.incremental = new LiveCompiler(whole.live);
+      }
+      try {
+        this.installBundle(compiled.bytes);
+      } catch (err) {
+        this.incremental = undefined; // its state is neither the installed tables' nor the next ones'
+        throw err;
+      }
+      compiled.commit();
       this.bytes = compiled.bytes;
       this.addressTables = undefined;
       this.statsNow = compiled.stats;
@@ -212,10 +229,12 @@ export class Engine {
       plan.commit(compiled.addresses);
       this.versionNow++;
     }
-    return { changed: plan.changed, update: plan.update, ms: performance.now() - started, warnings: plan.warnings };
+    return { changed: plan.changed, update, ms: performance.now() - started, warnings: plan.warnings };
   }
 
   private live?: LiveState;
+  /** Made from the compile's seed at the first change that is not pods only; dropped when a load fails. */
+  private incremental?: LiveCompiler;
   private versionNow = 0;
   private addressTables?: AddressTables;
   /** Two places for bundles and two for address tables: a load fills one the installed tables do not use. */
@@ -531,13 +550,13 @@ function ipv4Word(b: Uint8Array): number {
 /** Compiles a cluster into a bundle and an engine running it; `engine.apply` updates it live. */
 export async function compile(cluster: Cluster): Promise<Engine> {
   const module = await coreModule();
-  const { bytes, stats, addresses } = compileCluster(cluster);
-  return Engine.create(module, bytes, stats, () => new LiveState(cluster, addresses));
+  const { bytes, stats, addresses, live } = compileCluster(cluster);
+  return Engine.create(module, bytes, stats, () => new LiveState(cluster, addresses), live);
 }
 
 export function compileSync(cluster: Cluster): Engine {
-  const { bytes, stats, addresses } = compileCluster(cluster);
-  return Engine.create(coreModuleSync(), bytes, stats, () => new LiveState(cluster, addresses));
+  const { bytes, stats, addresses, live } = compileCluster(cluster);
+  return Engine.create(coreModuleSync(), bytes, stats, () => new LiveState(cluster, addresses), live);
 }
 
 /** An engine for a saved bundle; the compiler is not needed. Throws BundleError if invalid. */

@@ -31,8 +31,11 @@ export interface WatchEvent {
 export interface ApplyResult {
   /** Objects added, changed or deleted (events that changed nothing are not counted). */
   readonly changed: number;
-  /** What was rebuilt: nothing, the pod address tables only, or everything. */
-  readonly update: "none" | "addresses" | "recompiled";
+  /**
+   * What was rebuilt: nothing, the pod address tables only, the tables the change touched
+   * (`incremental`: see compile/incremental.ts), or everything.
+   */
+  readonly update: "none" | "addresses" | "incremental" | "recompiled";
   /** Wall time of apply, in milliseconds. */
   readonly ms: number;
   /** Warnings and notices about the events' objects (errors throw instead). */

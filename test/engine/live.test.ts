@@ -11,17 +11,40 @@ import { compileSync, loadBundleSync } from "../../src/engine/engine.js";
 import "../../src/engine/parallel.js";
 import { toIPAddress } from "../../src/validate/ip.js";
 import { clusterFromObjects } from "../../src/model/load.js";
-import { checkLive, liveScenario } from "./live-property.js";
+import { checkLive, liveScenario, liveSplitScenario } from "./live-property.js";
 
 describe("engine.apply (live updates)", () => {
   it("after any sequence of watch events the engine equals a full compile of the final state; refused batches change nothing", () => {
-    const paths = { addresses: 0, recompiled: 0, none: 0, refused: 0 };
+    const paths = { addresses: 0, incremental: 0, recompiled: 0, none: 0, refused: 0 };
     fc.assert(fc.property(liveScenario, (scenario) => checkLive(scenario, paths)), { numRuns: 400 });
     // Both paths and refusals were exercised, not only one of them.
     expect(paths.addresses).toBeGreaterThan(20);
+    expect(paths.incremental).toBeGreaterThan(20);
     expect(paths.recompiled).toBeGreaterThan(20);
     expect(paths.refused).toBeGreaterThan(3);
   }, 120_000);
+
+  it("live compiles split and move the peer classes of a cluster with few policies as a whole compile would", () => {
+    const paths = { addresses: 0, incremental: 0, recompiled: 0, none: 0, refused: 0 };
+    fc.assert(fc.property(liveSplitScenario, (scenario) => checkLive(scenario, paths)), { numRuns: 200 });
+    expect(paths.incremental).toBeGreaterThan(20);
+  }, 120_000);
+
+  it("a live compile splits port classes under the rows of existing profiles (a cut below theirs, other protocols after it)", () => {
+    const np = (name: string, app: string, port: number, protocol = "TCP") => ({
+      apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "shop" },
+      spec: { podSelector: { matchLabels: { app } }, ingress: [{ ports: [{ port, protocol }] }] },
+    });
+    const { cluster } = clusterFromObjects([...shop().slice(0, 3), np("db-web", "db", 80), np("db-dns", "db", 9000, "UDP")]);
+    const engine = compileSync(cluster);
+    const r = engine.apply([{ type: "ADDED", object: np("api-dns", "api", 53) }]);
+    expect(r.update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 80)).toBe("allow");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 53)).toBe("deny");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "UDP", 9000)).toBe("allow");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "UDP", 9001)).toBe("deny");
+    expect(engine.decide("10.0.2.1", "10.0.1.1", "TCP", 53)).toBe("allow");
+  });
 
   it("a pod added beside its replicas only rebuilds the address tables, and decides at once", () => {
     const { cluster } = clusterFromObjects(shop());
@@ -36,7 +59,7 @@ describe("engine.apply (live updates)", () => {
     expect(engine.apply([{ type: "ADDED", object: other }]).update).toBe("addresses");
     expect(engine.decide("10.0.1.10", "10.0.2.1", "TCP", 5432)).toBe("deny");
     const elsewhere = { ...pod("job", "10.0.3.1", { app: "api" }), metadata: { name: "job", namespace: "ops", labels: { app: "api" } } };
-    expect(engine.apply([{ type: "ADDED", object: elsewhere }]).update).toBe("recompiled");
+    expect(engine.apply([{ type: "ADDED", object: elsewhere }]).update).toBe("incremental");
     expect(engine.decide("10.0.3.1", "10.0.2.1", "TCP", 5432)).toBe("deny"); // the db policy's peers are pods of shop
     expect(engine.decide("10.0.1.9", "10.0.2.1", "TCP", 5432)).toBe("allow");
     expect(engine.apply([{ type: "DELETED", object: other }, { type: "DELETED", object: pod("api-2", "10.0.1.9", { app: "api" }) }]).update).toBe("addresses");
@@ -53,7 +76,7 @@ describe("engine.apply (live updates)", () => {
     const engine = compileSync(clusterFromObjects([...shop(), extra]).cluster);
     // Refused (the address is api-1's): the deletion of policy db in it must not move db last.
     expect(() => engine.apply([{ type: "DELETED", object: shop()[3]! }, { type: "ADDED", object: pod("copy", "10.0.1.1", { app: "x" }) }])).toThrow(/Duplicate value/);
-    expect(engine.apply([{ type: "ADDED", object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ops" } } }]).update).toBe("recompiled");
+    expect(engine.apply([{ type: "ADDED", object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ops" } } }]).update).toBe("incremental");
     expect([engine.policyName(0), engine.policyName(1)]).toEqual(["shop/db", "shop/zz"]);
   });
 

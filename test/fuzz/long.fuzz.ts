@@ -21,7 +21,7 @@ it(`wasm verdict equals reference verdict for ${minutes} minute(s)`, () => {
   let live = 0;
   for (let round = 0; Date.now() < until; round++) {
     if (round % 5 === 4) {
-      const paths = { addresses: 0, recompiled: 0, none: 0, refused: 0 };
+      const paths = { addresses: 0, incremental: 0, recompiled: 0, none: 0, refused: 0 };
       const result = fc.check(fc.property(liveScenario, (scenario) => checkLive(scenario, paths)), { numRuns: 100 });
       live += result.numRuns;
       if (result.failed) expect.fail(`live updates: seed ${result.seed}, path ${result.counterexamplePath}:\n${fc.stringify(result.counterexample)}\n${String(result.errorInstance)}`);

@@ -1,0 +1,438 @@
+/**
+ * Live compiles (engine.apply): the tables of a changed cluster made from those of the cluster
+ * before, recomputing what the change touches.
+ *
+ * A compile merges peer classes into as few as its rows need, and numbers everything afresh;
+ * a change of one policy would renumber every row and every pod address. Live updates instead
+ * keep the numbers: the peer space of the compile they start from (its classes after the
+ * peer-set merge, which rows and reason parts are made of) is only ever *refined*, and
+ * profiles, rows and classes keep their numbers while new ones are added after them:
+ *
+ * - a new peer set (a policy's new peer) splits the classes it cuts: the part inside becomes a
+ *   new class, with its parent's bit in every other set;
+ * - a class whose membership changed (its namespace relabelled under a namespaceSelector), a new
+ *   identity (a pod with labels no pod had), and a known identity at a new CIDR class become new
+ *   classes, every set asked of them;
+ * - rows of existing profiles gain the bits of the new classes (each profile's rules evaluated on
+ *   those words only); new port cuts split port classes (every profile's cell copied);
+ * - identities the change can move (in the namespace of a policy added or removed, or new) get
+ *   their profiles again, made when new; a profile whose policy is gone is never used again.
+ *
+ * The reason classes are the peer classes (no merge), so one refinement serves both. Classes,
+ * profiles and rows no pod uses any more stay until the tables have grown `GROWTH` times past
+ * the compile they started from: then (and for admin tiers, nodes, new ipBlocks, new named ports)
+ * `update` says undefined and the caller compiles the cluster whole.
+ */
+import type { Cluster, Labels, Pod } from "../model/types.js";
+import { wordsFor, BitsetPool } from "./bits.js";
+import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
+import type { AddressEntry } from "./hash.js";
+import { buildAddressTables } from "./hash.js";
+import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
+import { type AddressState, type CompileStats, assemble, namesSection } from "./index.js";
+import type { Member, PeerClasses, PeerSets } from "./peers.js";
+import { type PortClasses, portClasses } from "./ports.js";
+import type { ProfileTable } from "./profiles.js";
+import type { ReasonTable } from "./reasons.js";
+import { Tiers } from "./tiers.js";
+import { type Trie, buildTrie } from "./trie.js";
+
+/** What a compile leaves for live updates to carry on from. */
+export interface Seed {
+  readonly cluster: Cluster;
+  readonly idents: readonly Identity[];
+  readonly identityOf: ReadonlyMap<string, number>;
+  readonly cidr: CidrClasses;
+  /** The compile's peer classes (identity, CIDR class): live updates' original classes. */
+  readonly classes: PeerClasses;
+  /** In the merged space: its classes are the live classes. */
+  readonly peers: PeerSets;
+  /** Merged class of each original class. */
+  readonly sOf: Int32Array;
+  readonly ports: PortClasses;
+  readonly profiles: ProfileTable;
+  readonly egressOf: Uint32Array;
+  readonly ingressOf: Uint32Array;
+  readonly reasons: ReasonTable;
+  readonly packSlots: boolean;
+}
+
+/** How far live updates let the tables grow past their compile before compiling whole again. */
+export const GROWTH = 2;
+
+export interface LiveCompiled {
+  readonly bytes: Uint8Array;
+  readonly stats: CompileStats;
+  readonly addresses: AddressState;
+  /** Makes this the state the next update starts from (call once the engine took the bytes). */
+  commit(): void;
+}
+
+/** Original classes: (identity, CIDR class) of pod addresses and (-1, CIDR class) outside; numbers never reused. */
+interface Originals {
+  readonly identityOf: number[];
+  readonly cidrClassOf: number[];
+  readonly ofKey: Map<string, number>;
+  readonly outsideOf: Int32Array;
+  readonly ofIdentity: number[][];
+}
+
+interface State {
+  readonly cluster: Cluster;
+  readonly idents: readonly Identity[];
+  readonly identityOf: ReadonlyMap<string, number>;
+  readonly originals: Originals;
+  /** Live class of each original class. */
+  readonly sOf: Int32Array;
+  /** Original classes of each live class (empty once all moved on). */
+  readonly membersOf: readonly (readonly number[])[];
+  readonly peers: PeerSets;
+  readonly ports: PortClasses;
+  readonly egressOf: Uint32Array;
+  readonly ingressOf: Uint32Array;
+}
+
+const identityKeys = new WeakMap<Pod, string>();
+function podIdentityKey(pod: Pod): string {
+  let key = identityKeys.get(pod);
+  if (key === undefined) identityKeys.set(pod, (key = identityKeyOf(pod)));
+  return key;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+export class LiveCompiler {
+  private state: State;
+  private readonly cidr: CidrClasses;
+  private readonly profiles: ProfileTable;
+  private readonly reasons: ReasonTable;
+  private readonly packSlots: boolean;
+  /** The trie with a leaf per CIDR class: OUTSIDE says each one's class (built once). */
+  private trie?: { trie4: Trie; trie6: Trie; nodes: Uint32Array; count: number };
+  /** Original classes of each pod's addresses, for pods seen before. */
+  private originalsOf = new WeakMap<Pod, readonly number[]>();
+  private readonly limits: { readonly classes: number; readonly profiles: number; readonly rows: number };
+
+  constructor(seed: Seed) {
+    const c = seed.classes;
+    const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
+    seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
+    this.state = {
+      cluster: seed.cluster, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, peers: seed.peers, ports: seed.ports,
+      egressOf: seed.egressOf, ingressOf: seed.ingressOf,
+      originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
+    };
+    this.cidr = seed.cidr;
+    this.profiles = seed.profiles;
+    this.reasons = seed.reasons;
+    this.packSlots = seed.packSlots;
+    for (const pod of seed.cluster.pods) this.originalsOf.set(pod, pod.ips.map((ip) => c.ofAddress.get(ip.text)!));
+    this.limits = { classes: GROWTH * seed.peers.size + 256, profiles: GROWTH * seed.profiles.count + 256, rows: GROWTH * seed.profiles.rows.items.length + 256 };
+  }
+
+  /**
+   * The tables of `cluster`, made from the last committed state; undefined when the change is
+   * one live compiles do not make (admin tiers, nodes, an ipBlock or a named port the tables
+   * lack) or the tables have grown too far: compile it whole then. Changes nothing until commit;
+   * after an update that is not committed, the compiler must not be used again.
+   */
+  update(cluster: Cluster): LiveCompiled | undefined {
+    const old = this.state;
+    if ((cluster.adminPolicies?.length ?? 0) + (cluster.nodes?.length ?? 0) + (old.cluster.adminPolicies?.length ?? 0) + (old.cluster.nodes?.length ?? 0) > 0) return undefined;
+    // Policies: which are new (a changed policy is a new object) and which are gone.
+    const before = new Set(old.cluster.policies);
+    const now = new Set(cluster.policies);
+    const added = cluster.policies.filter((p) => !before.has(p));
+    const removed = old.cluster.policies.filter((p) => !now.has(p));
+    for (const p of added) {
+      for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers) if (peer.ipBlock && !this.cidr.blockIndex.has(blockKey(peer.ipBlock))) return undefined;
+    }
+
+    // Identities: namespace labels as they are now; new ones for pods with labels no pod had.
+    const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+    const idents = [...old.idents];
+    const touched: number[] = [];
+    idents.forEach((id, i) => {
+      const labels = nsLabels.get(id.namespace);
+      if (labels !== undefined && !sameLabels(labels, id.namespaceLabels)) {
+        idents[i] = { ...id, namespaceLabels: labels };
+        touched.push(i);
+      }
+    });
+    let identityOf = old.identityOf;
+    const firstNew = idents.length;
+    const o0 = old.originals;
+    let originals = o0;
+    const grow = (): Originals => {
+      if (originals === o0) originals = { identityOf: [...o0.identityOf], cidrClassOf: [...o0.cidrClassOf], ofKey: new Map(o0.ofKey), outsideOf: o0.outsideOf, ofIdentity: o0.ofIdentity.map((l) => l) };
+      return originals;
+    };
+    const seen = new Map<Pod, readonly number[]>();
+    const podIdentity: number[] = [];
+    for (const pod of cluster.pods) {
+      const key = podIdentityKey(pod);
+      let i = identityOf.get(key);
+      if (i === undefined) {
+        const namedPorts = namedPortsOf(pod.ports);
+        const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
+        if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
+        if (identityOf === old.identityOf) identityOf = new Map(identityOf);
+        i = idents.length;
+        (identityOf as Map<string, number>).set(key, i);
+        idents.push(id);
+        grow().ofIdentity.push([]);
+      }
+      podIdentity.push(i);
+      let origs = this.originalsOf.get(pod);
+      if (origs === undefined) {
+        origs = pod.ips.map((ip) => {
+          const c = classOfAddress(this.cidr, ip);
+          const k = `${i}:${c}`;
+          let o = originals.ofKey.get(k);
+          if (o === undefined) {
+            const g = grow();
+            o = g.identityOf.length;
+            g.identityOf.push(i!);
+            g.cidrClassOf.push(c);
+            g.ofKey.set(k, o);
+            g.ofIdentity[i!] = [...g.ofIdentity[i!]!, o];
+          }
+          return o;
+        });
+        seen.set(pod, origs);
+      }
+    }
+
+    // Port classes: the cuts of new policies added (a cut no longer used stays: classes only split).
+    let ports = old.ports;
+    let portParent: Int32Array | undefined;
+    const cut = portClasses(added, []);
+    const merged = old.ports.cuts.map((c, p) => [...new Set([...c, ...cut.cuts[p]!])].sort((a, b) => a - b));
+    if (merged.some((c, p) => c.length !== old.ports.cuts[p]!.length)) {
+      const base: number[] = [];
+      let count = 0;
+      for (const c of merged) {
+        base.push(count);
+        count += c.length;
+      }
+      ports = { cuts: merged, base, count };
+      portParent = new Int32Array(count);
+      merged.forEach((c, p) => {
+        const oldCuts = old.ports.cuts[p]!;
+        let q = 0;
+        c.forEach((start, k) => {
+          while (q + 1 < oldCuts.length && oldCuts[q + 1]! <= start) q++;
+          portParent![base[p]! + k] = old.ports.base[p]! + q;
+        });
+      });
+    }
+
+    // The live classes refined: classes whose sets changed move to new classes.
+    const oldCount = old.peers.size;
+    const sOf = new Int32Array(originals.identityOf.length);
+    sOf.set(old.sOf);
+    // Member lists are replaced, never changed: the committed state keeps its own.
+    const lists: (readonly number[])[] = [...old.membersOf];
+    const parent: number[] = [];
+    const newClass = (p: number, members: number[]): void => {
+      lists.push(members);
+      parent.push(p);
+      for (const o of members) sOf[o] = lists.length - 1;
+    };
+    const take = (s: number, gone: ReadonlySet<number>) => {
+      lists[s] = lists[s]!.filter((o) => !gone.has(o));
+    };
+    // New original classes (new identities, known identities at new CIDR classes): a class each.
+    for (let o = old.sOf.length; o < sOf.length; o++) newClass(-1, [o]);
+    // Namespaces relabelled: their classes whose membership in a set changed move, grouped by parent and new answers.
+    const dependent = touched.length > 0 ? old.peers.namespaceDependent() : new Map<string, Member>();
+    const evaluate = new Set(dependent.keys());
+    if (dependent.size > 0) {
+      const groups = new Map<string, number[]>();
+      for (const i of touched) {
+        for (const o of originals.ofIdentity[i]!) {
+          if (o >= old.sOf.length) continue; // new: a class of its own already
+          const s = old.sOf[o]!;
+          let answers = "";
+          let moved = false;
+          for (const [key, member] of dependent) {
+            const inSet = member(idents[i], originals.cidrClassOf[o]!);
+            answers += inSet ? "1" : "0";
+            if (inSet !== old.peers.holds(key, s)) moved = true;
+          }
+          if (!moved) continue;
+          const k = `${s}:${answers}`;
+          const g = groups.get(k);
+          if (g) g.push(o);
+          else groups.set(k, [o]);
+        }
+      }
+      for (const [k, members] of groups) {
+        const s = Number(k.slice(0, k.indexOf(":")));
+        take(s, new Set(members));
+        newClass(s, members);
+      }
+    }
+    // New sets: each splits the classes it cuts (the part inside becomes a new class).
+    const addedSets = new Map<string, Member>();
+    for (const p of added) {
+      for (const rule of [...p.ingress, ...p.egress]) {
+        for (const peer of rule.peers) {
+          const { key, member } = old.peers.peerOf(peer, p);
+          if (old.peers.has(key) || addedSets.has(key)) continue;
+          addedSets.set(key, member);
+          const count = lists.length;
+          for (let s = 0; s < count; s++) {
+            const members = lists[s]!;
+            if (members.length < 2) continue;
+            const inside = members.filter((o) => member(originals.identityOf[o]! < 0 ? undefined : idents[originals.identityOf[o]!], originals.cidrClassOf[o]!));
+            if (inside.length === 0 || inside.length === members.length) continue;
+            take(s, new Set(inside));
+            newClass(s < oldCount ? s : parent[s - oldCount]!, inside);
+          }
+        }
+      }
+    }
+    const count = lists.length;
+    if (count > this.limits.classes) return undefined;
+    const peers = old.peers.refined({
+      idents, count, parent,
+      rep: (s) => {
+        const o = lists[s]![0];
+        return o === undefined ? undefined : [originals.identityOf[o]!, originals.cidrClassOf[o]!];
+      },
+      evaluate, added: addedSets,
+    });
+
+    // Profiles: cells of split port classes copied, rows widened to the new classes, then the identities the change can move.
+    const tiers = new Tiers(cluster, peers, ports);
+    const profiles = this.profiles;
+    const alive = (p: number) => profiles.members[p]!.policies.every((x) => now.has(x));
+    profiles.use(cluster, { peers, ports, tiers });
+    if (portParent) profiles.table = profiles.table.map((t) => Uint32Array.from(portParent!, (q) => t[q]!));
+    if (count > oldCount) this.widen(oldCount, count, alive);
+    const egressOf = new Uint32Array(idents.length);
+    const ingressOf = new Uint32Array(idents.length);
+    egressOf.set(old.egressOf);
+    ingressOf.set(old.ingressOf);
+    const namespaces = new Set([...added, ...removed].map((p) => p.namespace));
+    idents.forEach((id, i) => {
+      if (i < firstNew && !namespaces.has(id.namespace)) return;
+      egressOf[i] = profiles.profileFor(id, "egress", true)!;
+      ingressOf[i] = profiles.profileFor(id, "ingress", true)!;
+    });
+    if (profiles.count > this.limits.profiles || profiles.rows.items.length > this.limits.rows) return undefined;
+
+    // Reasons: the instances kept while the classes are (their port bits moved), laid out again.
+    this.reasons.use({ peers, ports, tiers }, { peersGrew: count > oldCount, ...(portParent ? { portParent } : {}) });
+    const reasons = this.reasons.layout(cluster, profiles.members, { alive });
+    const words = wordsFor(count);
+    const flat = (items: readonly Uint32Array[]) => {
+      const out = new Uint32Array(items.length * words);
+      items.forEach((r, i) => out.set(r, i * words));
+      return out;
+    };
+
+    // Addresses: every pod's, from its original classes and its identity's profiles.
+    const packed = this.packSlots && count < 0xffff;
+    const slotWord = (o: number) => (packed ? (sOf[o]! | (sOf[o]! << 16)) >>> 0 : sOf[o]!);
+    const entriesOf = new Map<Pod, AddressEntry[]>();
+    const all: AddressEntry[] = [];
+    cluster.pods.forEach((pod, n) => {
+      const i = podIdentity[n]!;
+      const origs = seen.get(pod) ?? this.originalsOf.get(pod)!;
+      const entries = pod.ips.map((ip, k): AddressEntry => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
+      entriesOf.set(pod, entries);
+      all.push(...entries);
+    });
+    const addresses = buildAddressTables(all, packed);
+    const trie = this.outsideTrie();
+    const outside = new Uint32Array(this.cidr.classCount * 2);
+    originals.outsideOf.forEach((o, c) => outside.set([sOf[o]!, sOf[o]!], c * 2));
+
+    const { bytes, sections } = assemble({
+      peerClasses: count, rowWords: words, rows: flat(profiles.rows.items), rowCount: profiles.rows.items.length, profiles: profiles.flat(), profileCount: profiles.count, ports,
+      trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: this.cidr.classCount,
+      reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: 0, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
+    });
+    const next: State = { cluster, idents, identityOf, originals, sOf, membersOf: lists, peers, ports, egressOf, ingressOf };
+    return {
+      bytes,
+      stats: {
+        pods: cluster.pods.length, identities: idents.length, ipBlocks: this.cidr.blocks.length, cidrClasses: this.cidr.classCount,
+        peerClassesBeforeMerge: originals.identityOf.length, peerClasses: count, portClasses: ports.count, profiles: profiles.count,
+        rows: profiles.rows.items.length, rules: reasons.ruleCount, tierRules: 0, reasonClasses: count, reasonRows: reasons.rows.length,
+        trieNodes: trie.count, bundleBytes: bytes.byteLength, sections,
+      },
+      addresses: {
+        identityOf, egressOf, ingressOf, cidr: this.cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf,
+        // A pod of an identity the tables do not have goes through update (which gives it classes of its own).
+        place: () => undefined,
+      },
+      commit: () => {
+        this.state = next;
+        for (const [pod, origs] of seen) this.originalsOf.set(pod, origs);
+      },
+    };
+  }
+
+  /**
+   * Every profile's rows over the grown space: the old words, then the words of the new classes
+   * computed from the profile's rules (a profile whose policies are gone keeps its old words:
+   * no address reaches it). Rows are made once per (old row, new words).
+   */
+  private widen(oldCount: number, count: number, alive: (p: number) => boolean): void {
+    const profiles = this.profiles;
+    const from = oldCount >>> 5;
+    const words = wordsFor(count);
+    const tailWords = words - from;
+    const oldRows = profiles.rows.items;
+    const tails = new BitsetPool();
+    tails.intern(new Uint32Array(tailWords));
+    const pool = new BitsetPool();
+    pool.intern(new Uint32Array(words)); // row 0: allows nothing
+    const made = new Map<number, number>();
+    const rowOf = (r: number, tail: number): number => {
+      const key = r * 0x100000 + tail;
+      let n = made.get(key);
+      if (n === undefined) {
+        const row = new Uint32Array(words);
+        row.set(oldRows[r]!.subarray(0, from));
+        row.set(tails.items[tail]!, from);
+        n = pool.intern(row);
+        made.set(key, n);
+      }
+      return n;
+    };
+    const own = new Uint32Array(tailWords);
+    profiles.table = profiles.table.map((cells, p) => {
+      if (!alive(p)) {
+        return cells.map((r) => {
+          own.fill(0);
+          own.set(oldRows[r]!.subarray(from));
+          return rowOf(r, tails.intern(own));
+        });
+      }
+      const { scratch, used } = profiles.tail(p, from);
+      return cells.map((r, k) => rowOf(r, used[k] ? tails.intern(scratch.subarray(k * tailWords, (k + 1) * tailWords)) : 0));
+    });
+    profiles.rows = pool;
+  }
+
+  private outsideTrie(): { trie4: Trie; trie6: Trie; nodes: Uint32Array; count: number } {
+    if (!this.trie) {
+      const nodes: Uint32Array[] = [];
+      const leaf = (space: CidrClasses["v4"]) => (interval: number) => space.classOf[interval]!;
+      const trie4 = buildTrie(this.cidr.v4, leaf(this.cidr.v4), nodes);
+      const trie6 = buildTrie(this.cidr.v6, leaf(this.cidr.v6), nodes);
+      const flat = new Uint32Array(nodes.length * 256);
+      nodes.forEach((n, i) => flat.set(n, i * 256));
+      this.trie = { trie4, trie6, nodes: flat, count: nodes.length };
+    }
+    return this.trie;
+  }
+}
