@@ -142,6 +142,31 @@ function emptyTables(count4: number, count6: number, sideTables: boolean): Addre
   };
 }
 
+/** Are the tables at most half full with so many addresses of each family? */
+export function roomFor(t: AddressTables, counts: { readonly 4: number; readonly 6: number }): boolean {
+  return counts[4] * 2 <= t.hash4.length / V4_SLOT_WORDS - 1 && counts[6] * 2 <= t.hash6.length / V6_SLOT_WORDS - 1;
+}
+
+/** Takes addresses out of the tables (those not there are skipped). */
+export function removeAddresses(t: AddressTables, ips: Iterable<IPAddress>): void {
+  const words = new Uint32Array(4);
+  for (const ip of ips) {
+    writeAddress(words, 0, ip);
+    if (ip.family === 4) removeV4(t, words[0]!);
+    else removeV6(t, words);
+  }
+}
+
+/** Puts entries into the tables (an address there already gets the entry's value); the caller keeps them at most half full. */
+export function insertEntries(t: AddressTables, entries: Iterable<AddressEntry>): void {
+  const words = new Uint32Array(4);
+  for (const { ip, value, reason } of entries) {
+    writeAddress(words, 0, ip);
+    if (ip.family === 4) insertV4(t, words[0]!, value, reason);
+    else insertV6(t, words, value, reason);
+  }
+}
+
 /** One pod address as the address tables hold it. */
 export interface AddressEntry {
   readonly ip: IPAddress;
@@ -159,11 +184,6 @@ export function buildAddressTables(entries: Iterable<AddressEntry>, packed: bool
   const list = [...entries];
   const count4 = list.filter((e) => e.ip.family === 4).length;
   const t = emptyTables(count4, list.length - count4, !packed);
-  const words = new Uint32Array(4);
-  for (const { ip, value, reason } of list) {
-    writeAddress(words, 0, ip);
-    if (ip.family === 4) insertV4(t, words[0]!, value, reason);
-    else insertV6(t, words, value, reason);
-  }
+  insertEntries(t, list);
   return t;
 }

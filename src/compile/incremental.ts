@@ -27,7 +27,7 @@ import type { Cluster, Labels, Pod } from "../model/types.js";
 import { wordsFor, BitsetPool } from "./bits.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { AddressEntry } from "./hash.js";
-import { buildAddressTables } from "./hash.js";
+import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "./hash.js";
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
 import { type AddressState, type CompileStats, assemble, namesSection } from "./index.js";
 import type { Member, PeerClasses, PeerSets } from "./peers.js";
@@ -42,6 +42,7 @@ export interface Seed {
   readonly cluster: Cluster;
   readonly idents: readonly Identity[];
   readonly identityOf: ReadonlyMap<string, number>;
+  readonly ofPod: ReadonlyMap<Pod, number>;
   readonly cidr: CidrClasses;
   /** The compile's peer classes (identity, CIDR class): live updates' original classes. */
   readonly classes: PeerClasses;
@@ -64,6 +65,8 @@ export interface LiveCompiled {
   readonly bytes: Uint8Array;
   readonly stats: CompileStats;
   readonly addresses: AddressState;
+  /** Milliseconds each stage took (identities, ports, classes, profiles, reasons, addresses, bundle). */
+  readonly stages: Readonly<Record<string, number>>;
   /** Makes this the state the next update starts from (call once the engine took the bytes). */
   commit(): void;
 }
@@ -79,6 +82,12 @@ interface Originals {
 
 interface State {
   readonly cluster: Cluster;
+  /** Identity of each pod of the cluster, in order. */
+  readonly podIdentity: readonly number[];
+  /** The address tables made last (undefined: none yet, the first update makes them whole), and how many addresses they hold. */
+  readonly tables: AddressTables | undefined;
+  readonly counts: { readonly 4: number; readonly 6: number };
+  readonly packed: boolean;
   readonly idents: readonly Identity[];
   readonly identityOf: ReadonlyMap<string, number>;
   readonly originals: Originals;
@@ -97,6 +106,13 @@ function podIdentityKey(pod: Pod): string {
   let key = identityKeys.get(pod);
   if (key === undefined) identityKeys.set(pod, (key = identityKeyOf(pod)));
   return key;
+}
+
+/** A profile's cells over split port classes: each new class has its old class's row. */
+function remapCells(cells: Uint32Array, parent: Int32Array): Uint32Array {
+  const out = new Uint32Array(parent.length);
+  for (let k = 0; k < parent.length; k++) out[k] = cells[parent[k]!]!;
+  return out;
 }
 
 function sameLabels(a: Labels, b: Labels): boolean {
@@ -122,7 +138,7 @@ export class LiveCompiler {
     const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
     seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
     this.state = {
-      cluster: seed.cluster, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, peers: seed.peers, ports: seed.ports,
+      cluster: seed.cluster, podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, peers: seed.peers, ports: seed.ports,
       egressOf: seed.egressOf, ingressOf: seed.ingressOf,
       originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
     };
@@ -141,6 +157,13 @@ export class LiveCompiler {
    * after an update that is not committed, the compiler must not be used again.
    */
   update(cluster: Cluster): LiveCompiled | undefined {
+    const stages: Record<string, number> = {};
+    let last = performance.now();
+    const lap = (stage: string) => {
+      const now = performance.now();
+      stages[stage] = now - last;
+      last = now;
+    };
     const old = this.state;
     if ((cluster.adminPolicies?.length ?? 0) + (cluster.nodes?.length ?? 0) + (old.cluster.adminPolicies?.length ?? 0) + (old.cluster.nodes?.length ?? 0) > 0) return undefined;
     // Policies: which are new (a changed policy is a new object) and which are gone.
@@ -172,8 +195,10 @@ export class LiveCompiler {
       return originals;
     };
     const seen = new Map<Pod, readonly number[]>();
-    const podIdentity: number[] = [];
-    for (const pod of cluster.pods) {
+    // The same pods as last time (a policy or namespace change): their identities are known.
+    const samePods = cluster.pods.length === old.cluster.pods.length && cluster.pods.every((p, n) => p === old.cluster.pods[n]);
+    const podIdentity = samePods ? (old.podIdentity as number[]) : []; // pushed to only when not the same pods
+    for (const pod of samePods ? [] : cluster.pods) {
       const key = podIdentityKey(pod);
       let i = identityOf.get(key);
       if (i === undefined) {
@@ -207,6 +232,7 @@ export class LiveCompiler {
       }
     }
 
+    lap("identities");
     // Port classes: the cuts of new policies added (a cut no longer used stays: classes only split).
     let ports = old.ports;
     let portParent: Int32Array | undefined;
@@ -231,6 +257,7 @@ export class LiveCompiler {
       });
     }
 
+    lap("ports");
     // The live classes refined: classes whose sets changed move to new classes.
     const oldCount = old.peers.size;
     const sOf = new Int32Array(originals.identityOf.length);
@@ -308,12 +335,13 @@ export class LiveCompiler {
       evaluate, added: addedSets,
     });
 
+    lap("classes");
     // Profiles: cells of split port classes copied, rows widened to the new classes, then the identities the change can move.
     const tiers = new Tiers(cluster, peers, ports);
     const profiles = this.profiles;
     const alive = (p: number) => profiles.members[p]!.policies.every((x) => now.has(x));
     profiles.use(cluster, { peers, ports, tiers });
-    if (portParent) profiles.table = profiles.table.map((t) => Uint32Array.from(portParent!, (q) => t[q]!));
+    if (portParent) profiles.table = profiles.table.map((t) => remapCells(t, portParent!));
     if (count > oldCount) this.widen(oldCount, count, alive);
     const egressOf = new Uint32Array(idents.length);
     const ingressOf = new Uint32Array(idents.length);
@@ -325,6 +353,7 @@ export class LiveCompiler {
       egressOf[i] = profiles.profileFor(id, "egress", true)!;
       ingressOf[i] = profiles.profileFor(id, "ingress", true)!;
     });
+    lap("profiles");
     if (profiles.count > this.limits.profiles || profiles.rows.items.length > this.limits.rows) return undefined;
 
     // Reasons: the instances kept while the classes are (their port bits moved), laid out again.
@@ -337,19 +366,43 @@ export class LiveCompiler {
       return out;
     };
 
-    // Addresses: every pod's, from its original classes and its identity's profiles.
+    lap("reasons");
+    // Addresses: each pod's from its original classes and its identity's profiles. The tables
+    // of the last update are edited: pods gone out, pods new or whose entries changed in.
     const packed = this.packSlots && count < 0xffff;
     const slotWord = (o: number) => (packed ? (sOf[o]! | (sOf[o]! << 16)) >>> 0 : sOf[o]!);
     const entriesOf = new Map<Pod, AddressEntry[]>();
-    const all: AddressEntry[] = [];
-    cluster.pods.forEach((pod, n) => {
+    const entries = (pod: Pod, n: number): AddressEntry[] => {
       const i = podIdentity[n]!;
       const origs = seen.get(pod) ?? this.originalsOf.get(pod)!;
-      const entries = pod.ips.map((ip, k): AddressEntry => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
-      entriesOf.set(pod, entries);
-      all.push(...entries);
-    });
-    const addresses = buildAddressTables(all, packed);
+      return pod.ips.map((ip, k) => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
+    };
+    const changedIdentity = (i: number) => i >= old.egressOf.length || egressOf[i] !== old.egressOf[i] || ingressOf[i] !== old.ingressOf[i];
+    const moved = (pod: Pod) => seen.has(pod) || this.originalsOf.get(pod)!.some((o) => sOf[o] !== old.sOf[o]);
+    const gone = samePods ? [] : (() => {
+      const current = new Set(cluster.pods);
+      return old.cluster.pods.filter((p) => !current.has(p));
+    })();
+    const counts = { 4: old.counts[4], 6: old.counts[6] };
+    for (const pod of gone) for (const ip of pod.ips) counts[ip.family]--;
+    for (const pod of seen.keys()) for (const ip of pod.ips) counts[ip.family]++;
+    let addresses: AddressTables;
+    const t0 = old.tables;
+    if (t0 === undefined || packed !== old.packed || !roomFor(t0, counts)) {
+      cluster.pods.forEach((pod, n) => entriesOf.set(pod, entries(pod, n)));
+      addresses = buildAddressTables([...entriesOf.values()].flat(), packed);
+      counts[4] = counts[6] = 0;
+      for (const pod of cluster.pods) for (const ip of pod.ips) counts[ip.family]++;
+    } else {
+      addresses = { hash4: t0.hash4.slice(), hash6: t0.hash6.slice(), reasons4: t0.reasons4.slice(), reasons6: t0.reasons6.slice() };
+      removeAddresses(addresses, gone.flatMap((p) => p.ips));
+      cluster.pods.forEach((pod, n) => {
+        if (pod.ips.length > 0 && (changedIdentity(podIdentity[n]!) || moved(pod))) entriesOf.set(pod, entries(pod, n));
+      });
+      insertEntries(addresses, [...entriesOf.values()].flat());
+    }
+    const partial = t0 !== undefined && entriesOf.size < cluster.pods.length;
+    lap("addresses");
     const trie = this.outsideTrie();
     const outside = new Uint32Array(this.cidr.classCount * 2);
     originals.outsideOf.forEach((o, c) => outside.set([sOf[o]!, sOf[o]!], c * 2));
@@ -359,9 +412,11 @@ export class LiveCompiler {
       trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: this.cidr.classCount,
       reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: 0, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
     });
-    const next: State = { cluster, idents, identityOf, originals, sOf, membersOf: lists, peers, ports, egressOf, ingressOf };
+    lap("bundle");
+    const next: State = { cluster, podIdentity, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, peers, ports, egressOf, ingressOf };
     return {
       bytes,
+      stages,
       stats: {
         pods: cluster.pods.length, identities: idents.length, ipBlocks: this.cidr.blocks.length, cidrClasses: this.cidr.classCount,
         peerClassesBeforeMerge: originals.identityOf.length, peerClasses: count, portClasses: ports.count, profiles: profiles.count,
@@ -369,7 +424,7 @@ export class LiveCompiler {
         trieNodes: trie.count, bundleBytes: bytes.byteLength, sections,
       },
       addresses: {
-        identityOf, egressOf, ingressOf, cidr: this.cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf,
+        identityOf, egressOf, ingressOf, cidr: this.cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf, partial,
         // A pod of an identity the tables do not have goes through update (which gives it classes of its own).
         place: () => undefined,
       },

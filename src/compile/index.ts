@@ -72,8 +72,10 @@ export interface AddressState {
   readonly slotWord: (original: number) => number;
   readonly reasonOf: (original: number) => number;
   readonly packed: boolean;
-  /** What the address tables hold for each pod of the compiled cluster. */
+  /** What the address tables hold for each pod of the compiled cluster (when `partial`, for each pod whose entries a live compile changed). */
   readonly entriesOf: ReadonlyMap<Pod, readonly AddressEntry[]>;
+  /** entriesOf holds only the pods a live compile gave new entries; the others keep theirs. */
+  readonly partial?: boolean;
   /**
    * The slot values of a pod whose identity no pod had at compile time, when the tables can
    * place it without change: its namespace known, its profiles among the bundle's, and each of
@@ -212,7 +214,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
       sections,
     },
     live: {
-      cluster, idents, identityOf: byKey, cidr, classes, peers, sOf: basis.map, ports, profiles: profiles.builder,
+      cluster, idents, identityOf: byKey, ofPod, cidr, classes, peers, sOf: basis.map, ports, profiles: profiles.builder,
       egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, reasons: reasons.table, packSlots: options.packSlots ?? true,
     },
   };

@@ -6,7 +6,7 @@
 import { compileCluster, type CompileStats } from "../compile/index.js";
 import { LiveCompiler, type Seed } from "../compile/incremental.js";
 import { sectionWords, writeBundle } from "../compile/bundle.js";
-import { type AddressTables, buildAddressTables, insertV4, insertV6, removeV4, removeV6 } from "../compile/hash.js";
+import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "../compile/hash.js";
 import { LOAD_ERRORS, Meta, Section } from "../compile/layout.js";
 import type { Cluster, IPAddress, Protocol, Reason, Verdict } from "../model/types.js";
 import { toIPAddress } from "../validate/ip.js";
@@ -193,13 +193,23 @@ export class Engine {
   apply(events: readonly WatchEvent[]): ApplyResult {
     const started = performance.now();
     if (!this.liveState) throw new Error("apply: this engine was loaded from a bundle; live updates need the cluster it was compiled from (use compile)");
+    const stages: Record<string, number> = {};
+    let last = started;
+    const lap = (stage: string) => {
+      const now = performance.now();
+      stages[stage] = now - last;
+      last = now;
+    };
     // The store of objects is built on the first apply: engines that never change pay nothing for it.
     this.live ??= this.liveState();
     const plan = this.live.plan(events);
+    lap("plan");
     let update: ApplyResult["update"] = plan.update;
     if (plan.update === "addresses") {
       const tables = this.editedAddresses(plan);
+      lap("addresses");
       this.installAddresses(tables);
+      lap("load");
       this.addressTables = tables;
       plan.commit();
       this.versionNow++;
@@ -208,11 +218,15 @@ export class Engine {
       this.incremental ??= this.seed && new LiveCompiler(this.seed);
       this.seed = undefined;
       let compiled = this.incremental?.update(plan.cluster);
-      if (compiled) update = "incremental";
-      else {
+      if (compiled) {
+        update = "incremental";
+        Object.assign(stages, compiled.stages);
+        last = performance.now();
+      } else {
         const whole = compileCluster(plan.cluster);
-        compiled = { ...whole, commit: () => {} };
+        compiled = { ...whole, stages: {}, commit: () => {} };
         this.incremental = new LiveCompiler(whole.live);
+        lap("compile");
       }
       try {
         this.installBundle(compiled.bytes);
@@ -220,6 +234,7 @@ export class Engine {
         this.incremental = undefined; // its state is neither the installed tables' nor the next ones'
         throw err;
       }
+      lap("load");
       compiled.commit();
       this.bytes = compiled.bytes;
       this.addressTables = undefined;
@@ -229,7 +244,8 @@ export class Engine {
       plan.commit(compiled.addresses);
       this.versionNow++;
     }
-    return { changed: plan.changed, update, ms: performance.now() - started, warnings: plan.warnings };
+    lap("commit");
+    return { changed: plan.changed, update, ms: performance.now() - started, stages, warnings: plan.warnings };
   }
 
   private live?: LiveState;
@@ -251,20 +267,10 @@ export class Engine {
       hash4: sectionWords(this.bytes, Section.HASH4)!, hash6: sectionWords(this.bytes, Section.HASH6)!,
       reasons4: sectionWords(this.bytes, Section.REASONS4)!, reasons6: sectionWords(this.bytes, Section.REASONS6)!,
     };
-    const roomy = plan.counts[4] * 2 <= current.hash4.length / 4 - 1 && plan.counts[6] * 2 <= current.hash6.length / 8 - 1;
-    if (!roomy) return buildAddressTables(plan.entries(), this.packedSlots());
+    if (!roomFor(current, plan.counts)) return buildAddressTables(plan.entries(), this.packedSlots());
     const t: AddressTables = { hash4: current.hash4.slice(), hash6: current.hash6.slice(), reasons4: current.reasons4.slice(), reasons6: current.reasons6.slice() };
-    const words = new Uint32Array(4);
-    for (const ip of plan.removed) {
-      writeAddress(words, 0, ip);
-      if (ip.family === 4) removeV4(t, words[0]!);
-      else removeV6(t, words);
-    }
-    for (const { ip, value, reason } of plan.added) {
-      writeAddress(words, 0, ip);
-      if (ip.family === 4) insertV4(t, words[0]!, value, reason);
-      else insertV6(t, words, value, reason);
-    }
+    removeAddresses(t, plan.removed);
+    insertEntries(t, plan.added);
     return t;
   }
 

@@ -38,6 +38,8 @@ export interface ApplyResult {
   readonly update: "none" | "addresses" | "incremental" | "recompiled";
   /** Wall time of apply, in milliseconds. */
   readonly ms: number;
+  /** Where that time went, in milliseconds: planning, the stages of an incremental compile (or `compile`), loading, committing. */
+  readonly stages: Readonly<Record<string, number>>;
   /** Warnings and notices about the events' objects (errors throw instead). */
   readonly warnings: readonly Diagnostic[];
 }
@@ -149,13 +151,28 @@ export class LiveState {
     // Planning changes nothing: the new state is a view of the store with the changes laid over
     // it, in the order commit gives the store (changed objects in place, new ones last).
     const over = new Map(changes.map(([key, model]) => [key, model === null ? null : { kind: kinds.get(key)!, model }]));
-    const cluster = this.cluster(over, recreated);
+    // Addresses can only clash when pods change (the store's own never do).
+    const cluster = this.cluster(over, recreated, changes.some(([key]) => kinds.get(key) === "Pod"));
     return {
       update: "recompiled", changed: changes.length, warnings, cluster,
       commit: (state) => {
+        // Pods this batch changes lose their addresses first (a partial state gives the new ones).
+        const before = changes.flatMap(([key]) => (kinds.get(key) === "Pod" ? [this.store.get(key)?.model as Pod | undefined] : []));
         apply();
         this.state = state;
-        this.indexAddresses();
+        if (!state.partial) return this.indexAddresses();
+        for (const pod of before) {
+          for (const ip of pod?.ips ?? []) {
+            if (this.addressOf.delete(ip.text)) this.counts[ip.family]--;
+          }
+        }
+        for (const [pod, entries] of state.entriesOf) {
+          const key = keyOf("Pod", pod);
+          for (const entry of entries) {
+            if (!this.addressOf.has(entry.ip.text)) this.counts[entry.ip.family]++;
+            this.addressOf.set(entry.ip.text, { pod: key, entry });
+          }
+        }
       },
     };
   }
@@ -163,9 +180,9 @@ export class LiveState {
   /**
    * The cluster state as the compiler takes it, with `over` laid over the store (null: deleted;
    * keys the store lacks, and `recreated` ones, come last, in order); an address owned by two
-   * pods is an error.
+   * pods is an error (checked when `checkAddresses`: the store's pods never clash).
    */
-  cluster(over: ReadonlyMap<string, { kind: ModelEntry["kind"]; model: Model } | null> = new Map(), recreated: ReadonlySet<string> = new Set()): Cluster {
+  cluster(over: ReadonlyMap<string, { kind: ModelEntry["kind"]; model: Model } | null> = new Map(), recreated: ReadonlySet<string> = new Set(), checkAddresses = true): Cluster {
     const namespaces = new Map<string, Namespace>();
     const pods: Pod[] = [];
     const policies: NetworkPolicy[] = [];
@@ -188,7 +205,7 @@ export class LiveState {
     }
     for (const o of [...pods, ...policies]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
     const owner = new Map<string, Pod>();
-    for (const pod of pods) {
+    for (const pod of checkAddresses ? pods : []) {
       for (const ip of pod.ips) {
         const other = owner.get(ip.text);
         if (other) throw duplicateAddress(pod, other, ip.text);
