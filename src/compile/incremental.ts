@@ -29,7 +29,8 @@ import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { AddressEntry } from "./hash.js";
 import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "./hash.js";
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
-import { type AddressState, type CompileStats, assemble, namesSection } from "./index.js";
+import { type AddressState, type CompileStats, assemble, namesSection, placer } from "./index.js";
+import { type ColumnMerge, mergeColumns } from "./merge.js";
 import type { Member, PeerClasses, PeerSets } from "./peers.js";
 import { type PortClasses, portClasses } from "./ports.js";
 import type { ProfileTable } from "./profiles.js";
@@ -106,6 +107,26 @@ function podIdentityKey(pod: Pod): string {
   let key = identityKeys.get(pod);
   if (key === undefined) identityKeys.set(pod, (key = identityKeyOf(pod)));
   return key;
+}
+
+/**
+ * The slot word and reason class of a column over the peer sets: of a class with that column
+ * (any: all decide alike). The columns of the classes are made at the first question.
+ */
+function columnsOf(peers: PeerSets, count: number, slotWord: (s: number) => number): (column: Uint32Array) => { word: number; reason: number } | undefined {
+  let merge: ColumnMerge | undefined;
+  let classOf: Int32Array | undefined;
+  return (column) => {
+    if (!merge) {
+      merge = mergeColumns(peers.basis(), count);
+      classOf = new Int32Array(merge.count).fill(-1);
+      for (let s = count - 1; s >= 0; s--) classOf[merge.map[s]!] = s;
+    }
+    const b = merge.classOfColumn!(column);
+    if (b < 0) return undefined;
+    const s = classOf![b]!;
+    return { word: slotWord(s), reason: s };
+  };
 }
 
 /** A profile's cells over split port classes: each new class has its old class's row. */
@@ -370,7 +391,8 @@ export class LiveCompiler {
     // Addresses: each pod's from its original classes and its identity's profiles. The tables
     // of the last update are edited: pods gone out, pods new or whose entries changed in.
     const packed = this.packSlots && count < 0xffff;
-    const slotWord = (o: number) => (packed ? (sOf[o]! | (sOf[o]! << 16)) >>> 0 : sOf[o]!);
+    const slotOfClass = (c: number) => (packed ? (c | (c << 16)) >>> 0 : c);
+    const slotWord = (o: number) => slotOfClass(sOf[o]!);
     const entriesOf = new Map<Pod, AddressEntry[]>();
     const entries = (pod: Pod, n: number): AddressEntry[] => {
       const i = podIdentity[n]!;
@@ -425,8 +447,7 @@ export class LiveCompiler {
       },
       addresses: {
         identityOf, egressOf, ingressOf, cidr: this.cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf, partial,
-        // A pod of an identity the tables do not have goes through update (which gives it classes of its own).
-        place: () => undefined,
+        place: placer(cluster, profiles.finder(), peers, this.cidr, columnsOf(peers, count, slotOfClass)),
       },
       commit: () => {
         this.state = next;

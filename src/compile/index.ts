@@ -175,23 +175,10 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     trie4, trie6, nodes: nodeWords, nodeCount: nodes.length, addresses, outside: Uint32Array.from(outsideWords), outsideCount: outsideKeys.size,
     reasons, reasonRows, reasonWords, packed, tierRules: tiers.rules.length, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
   });
-  const namespaceLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
-  const place = (pod: Pod): AddressEntry[] | undefined => {
-    const labels = namespaceLabels.get(pod.namespace);
-    if (!labels) return undefined;
-    const id: Identity = { namespace: pod.namespace, namespaceLabels: labels, labels: pod.labels, namedPorts: namedPortsOf(pod.ports), pods: [] };
-    const egress = profiles.find(id, "egress");
-    const ingress = profiles.find(id, "ingress");
-    if (egress === undefined || ingress === undefined) return undefined;
-    const out: AddressEntry[] = [];
-    for (const ip of pod.ips) {
-      const b = basis.classOfColumn!(peers.column(id, classOfAddress(cidr, ip)));
-      if (b < 0) return undefined;
-      const reason = reasons.merge.map[b]!;
-      out.push({ ip, value: [slotOf(rowMerge.map[b]!, reason), egress, ingress], reason });
-    }
-    return out;
-  };
+  const place = placer(cluster, profiles.find, peers, cidr, (column) => {
+    const b = basis.classOfColumn!(column);
+    return b < 0 ? undefined : { word: slotOf(rowMerge.map[b]!, reasons.merge.map[b]!), reason: reasons.merge.map[b]! };
+  });
   return {
     bytes,
     addresses: { identityOf: byKey, egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, cidr, classOf: classes.ofKey, slotWord, reasonOf, packed, place, entriesOf },
@@ -217,6 +204,34 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
       cluster, idents, identityOf: byKey, ofPod, cidr, classes, peers, sOf: basis.map, ports, profiles: profiles.builder,
       egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, reasons: reasons.table, packSlots: options.packSlots ?? true,
     },
+  };
+}
+
+/**
+ * AddressState.place: the entries of a pod whose identity no pod had, when its namespace is
+ * known, the tables hold its profiles, and each address's column over the peer sets (its bit in
+ * every set, see PeerSets.column) is one a class of the tables has: every row is made of those
+ * sets, so it decides as that class does. `slot` says the slot word and reason class of a column.
+ */
+export function placer(
+  cluster: Cluster, find: (id: Identity, direction: "egress" | "ingress") => number | undefined, peers: PeerSets, cidr: CidrClasses,
+  slot: (column: Uint32Array) => { readonly word: number; readonly reason: number } | undefined,
+): (pod: Pod) => AddressEntry[] | undefined {
+  const namespaceLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  return (pod) => {
+    const labels = namespaceLabels.get(pod.namespace);
+    if (!labels) return undefined;
+    const id: Identity = { namespace: pod.namespace, namespaceLabels: labels, labels: pod.labels, namedPorts: namedPortsOf(pod.ports), pods: [] };
+    const egress = find(id, "egress");
+    const ingress = find(id, "ingress");
+    if (egress === undefined || ingress === undefined) return undefined;
+    const out: AddressEntry[] = [];
+    for (const ip of pod.ips) {
+      const s = slot(peers.column(id, classOfAddress(cidr, ip)));
+      if (s === undefined) return undefined;
+      out.push({ ip, value: [s.word, egress, ingress], reason: s.reason });
+    }
+    return out;
   };
 }
 
