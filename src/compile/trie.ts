@@ -19,25 +19,45 @@ export interface Trie {
 export function buildTrie(space: FamilySpace, leafOf: (interval: number) => number, nodes: Uint32Array[]): Trie {
   const rootBits = space.cuts.length > 64 ? 16 : 8;
   const root = new Uint32Array(1 << rootBits);
-  fill(root, 0n, space.bits - rootBits, space, leafOf, nodes);
+  fill(root, 0n, space.bits - rootBits, space.cuts, leafOf, nodes);
   return { rootBits, root };
 }
 
-function fill(table: Uint32Array, base: bigint, slotBits: number, space: FamilySpace, leafOf: (interval: number) => number, nodes: Uint32Array[]): void {
-  const size = 1n << BigInt(slotBits);
-  const { cuts } = space;
-  let i = intervalOf(cuts, base);
-  for (let s = 0; s < table.length; s++) {
-    const start = base + BigInt(s) * size;
-    while (i + 1 < cuts.length && cuts[i + 1]! <= start) i++;
-    if (i + 1 === cuts.length || cuts[i + 1]! >= start + size) {
-      table[s] = (LEAF | leafOf(i)) >>> 0;
+/**
+ * Fills a table whose slots each cover 2^slotBits addresses from `base`: runs of slots inside one
+ * interval become leaves at once, a slot with an interval starting inside it a child node (filled
+ * before the next slot: children follow their parent). Work goes with the cuts in range, not the slots.
+ */
+function fill(table: Uint32Array, base: bigint, slotBits: number, cuts: readonly bigint[], leafOf: (interval: number) => number, nodes: Uint32Array[]): void {
+  const shift = BigInt(slotBits);
+  const mask = (1n << shift) - 1n;
+  const end = base + (BigInt(table.length) << shift);
+  let i = intervalOf(cuts, base); // the interval of the slot being filled
+  let s = 0;
+  while (s < table.length) {
+    const next = i + 1 < cuts.length && cuts[i + 1]! < end ? cuts[i + 1]! : undefined;
+    if (next === undefined) {
+      table.fill((LEAF | leafOf(i)) >>> 0, s);
+      return;
+    }
+    const slot = Number((next - base) >> shift);
+    table.fill((LEAF | leafOf(i)) >>> 0, s, slot);
+    const start = base + (BigInt(slot) << shift);
+    const slotEnd = start + mask + 1n;
+    // The interval starting at `next`, and any after it inside the same slot.
+    let j = i + 1;
+    while (j + 1 < cuts.length && cuts[j + 1]! < slotEnd) j++;
+    if (((next - base) & mask) === 0n && j === i + 1) {
+      i = j; // a new interval from this slot's start, the slot whole inside it
+      s = slot;
       continue;
     }
     const child = new Uint32Array(NODE_ENTRIES);
-    table[s] = nodes.length;
+    table[slot] = nodes.length;
     nodes.push(child);
-    fill(child, start, slotBits - 8, space, leafOf, nodes);
+    fill(child, start, slotBits - 8, cuts, leafOf, nodes);
+    i = j;
+    s = slot + 1;
   }
 }
 
