@@ -209,7 +209,8 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
 
 /**
  * AddressState.place: the entries of a pod whose identity no pod had, when its namespace is
- * known, the tables hold its profiles, and each address's column over the peer sets (its bit in
+ * known, each of its named ports is one some pod had at that number, the tables hold its
+ * profiles, and each address's column over the peer sets (its bit in
  * every set, see PeerSets.column) is one a class of the tables has: every row is made of those
  * sets, so it decides as that class does. `slot` says the slot word and reason class of a column.
  */
@@ -222,6 +223,8 @@ export function placer(
     const labels = namespaceLabels.get(pod.namespace);
     if (!labels) return undefined;
     const id: Identity = { namespace: pod.namespace, namespaceLabels: labels, labels: pod.labels, namedPorts: namedPortsOf(pod.ports), pods: [] };
+    // A named port at a number no pod had it: rules naming it need parts (and maybe port classes) the tables lack.
+    if (!peers.knowsNamedPorts(id)) return undefined;
     const egress = find(id, "egress");
     const ingress = find(id, "ingress");
     if (egress === undefined || ingress === undefined) return undefined;

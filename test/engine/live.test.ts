@@ -46,6 +46,21 @@ describe("engine.apply (live updates)", () => {
     expect(engine.decide("10.0.2.1", "10.0.1.1", "TCP", 53)).toBe("allow");
   });
 
+  it("a pod whose named port is at a number no pod had it is not placed in the class of a pod without it", () => {
+    // Found by comparing every flow with a whole compile: db-2 has db-1's column over every set
+    // the tables have, but its pg port is at 6432, where no set or port class knows it.
+    const named = (name: string, ip: string, port?: number) => ({ ...pod(name, ip, { app: "db" }), spec: { containers: [{ name: "c", ports: port ? [{ name: "pg", containerPort: port }] : [] }] } });
+    const egress = {
+      apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "api", namespace: "shop" },
+      spec: { podSelector: { matchLabels: { app: "api" } }, policyTypes: ["Egress"], egress: [{ ports: [{ port: "pg" }] }] },
+    };
+    const engine = compileSync(clusterFromObjects([shop()[0]!, pod("api-1", "10.0.1.1", { app: "api" }), named("db-0", "10.0.2.1", 5432), named("db-1", "10.0.2.2"), egress]).cluster);
+    expect(engine.apply([{ type: "ADDED", object: named("db-2", "10.0.2.3", 6432) }]).update).not.toBe("addresses");
+    expect(engine.decide("10.0.1.1", "10.0.2.3", "TCP", 6432)).toBe("allow");
+    expect(engine.decide("10.0.1.1", "10.0.2.3", "TCP", 5432)).toBe("deny");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow");
+  });
+
   it("a pod added beside its replicas only rebuilds the address tables, and decides at once", () => {
     const { cluster } = clusterFromObjects(shop());
     const engine = compileSync(cluster);
