@@ -47,6 +47,20 @@ export function intervalOf(cuts: readonly bigint[], v: bigint): number {
   return lastAtMost(cuts, v);
 }
 
+/**
+ * Each class of `next` (made from the blocks of `prev` and more after them) lies inside one
+ * class of `prev`: its cuts are a superset, its signatures extend the old ones. Its parent, per class.
+ */
+export function parentClasses(prev: CidrClasses, next: CidrClasses): Int32Array {
+  const parent = new Int32Array(next.classCount);
+  for (const [p, n] of [[prev.v4, next.v4], [prev.v6, next.v6]] as const) {
+    n.cuts.forEach((start, k) => {
+      parent[n.classOf[k]!] = p.classOf[intervalOf(p.cuts, start)]!;
+    });
+  }
+  return parent;
+}
+
 /** Every distinct ipBlock of the policies, then the extra blocks (admin `networks`, node addresses). */
 export function collectBlocks(policies: readonly NetworkPolicy[], extra: readonly IPBlock[] = []): { blocks: IPBlock[]; blockIndex: Map<string, number> } {
   const blocks: IPBlock[] = [];
@@ -95,6 +109,11 @@ function signaturesOf(family: 4 | 6, blocks: readonly IPBlock[]): { cuts: bigint
 
 export function cidrClasses(policies: readonly NetworkPolicy[], extra: readonly IPBlock[] = []): CidrClasses {
   const { blocks, blockIndex } = collectBlocks(policies, extra);
+  return cidrClassesOf(blocks, blockIndex);
+}
+
+/** The classes of these distinct blocks (live updates add blocks after those a compile had: old indices stay). */
+export function cidrClassesOf(blocks: readonly IPBlock[], blockIndex: ReadonlyMap<string, number> = new Map(blocks.map((b, i) => [blockKey(b), i]))): CidrClasses {
   const pool = new BitsetPool();
   const space = (family: 4 | 6): FamilySpace => {
     const { cuts, sigs } = signaturesOf(family, blocks);

@@ -13,6 +13,8 @@
  * - a class whose membership changed (its namespace relabelled under a namespaceSelector), a new
  *   identity (a pod with labels no pod had), and a known identity at a new CIDR class become new
  *   classes, every set asked of them;
+ * - a new ipBlock cuts the CIDR classes: the original classes (identity, CIDR class) are numbered
+ *   again, each in the live class of the one it lies in, and the block's set splits them there;
  * - rows of existing profiles gain the bits of the new classes (each profile's rules evaluated on
  *   those words only); new port cuts split port classes (every profile's cell copied);
  * - identities the change can move (in the namespace of a policy added or removed, or new) get
@@ -20,12 +22,12 @@
  *
  * The reason classes are the peer classes (no merge), so one refinement serves both. Classes,
  * profiles and rows no pod uses any more stay until the tables have grown `GROWTH` times past
- * the compile they started from: then (and for admin tiers, nodes, new ipBlocks, new named ports)
- * `update` says undefined and the caller compiles the cluster whole.
+ * the compile they started from: then (and for admin tiers, nodes, and named ports at numbers no
+ * pod had them at) `update` says undefined and the caller compiles the cluster whole.
  */
-import type { Cluster, Labels, Pod } from "../model/types.js";
+import type { Cluster, IPBlock, Labels, Pod } from "../model/types.js";
 import { wordsFor, BitsetPool } from "./bits.js";
-import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
+import { type CidrClasses, blockKey, cidrClassesOf, classOfAddress, parentClasses } from "./cidr.js";
 import type { AddressEntry } from "./hash.js";
 import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "./hash.js";
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
@@ -83,6 +85,9 @@ interface Originals {
 
 interface State {
   readonly cluster: Cluster;
+  readonly cidr: CidrClasses;
+  /** The trie with a leaf per CIDR class: OUTSIDE says each one's class. */
+  readonly trie: OutsideTrie;
   /** Identity of each pod of the cluster, in order. */
   readonly podIdentity: readonly number[];
   /** The address tables made last (undefined: none yet, the first update makes them whole), and how many addresses they hold. */
@@ -144,12 +149,9 @@ function sameLabels(a: Labels, b: Labels): boolean {
 
 export class LiveCompiler {
   private state: State;
-  private readonly cidr: CidrClasses;
   private readonly profiles: ProfileTable;
   private readonly reasons: ReasonTable;
   private readonly packSlots: boolean;
-  /** The trie with a leaf per CIDR class: OUTSIDE says each one's class (built once). */
-  private trie?: { trie4: Trie; trie6: Trie; nodes: Uint32Array; count: number };
   /** Original classes of each pod's addresses, for pods seen before. */
   private originalsOf = new WeakMap<Pod, readonly number[]>();
   private readonly limits: { readonly classes: number; readonly profiles: number; readonly rows: number };
@@ -159,11 +161,10 @@ export class LiveCompiler {
     const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
     seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
     this.state = {
-      cluster: seed.cluster, podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, peers: seed.peers, ports: seed.ports,
+      cluster: seed.cluster, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, peers: seed.peers, ports: seed.ports,
       egressOf: seed.egressOf, ingressOf: seed.ingressOf,
       originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
     };
-    this.cidr = seed.cidr;
     this.profiles = seed.profiles;
     this.reasons = seed.reasons;
     this.packSlots = seed.packSlots;
@@ -192,9 +193,20 @@ export class LiveCompiler {
     const now = new Set(cluster.policies);
     const added = cluster.policies.filter((p) => !before.has(p));
     const removed = old.cluster.policies.filter((p) => !now.has(p));
+    // New ipBlocks: CIDR classes cut under them (each new class inside an old one, its parent).
+    const newBlocks = new Map<string, IPBlock>();
     for (const p of added) {
-      for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers) if (peer.ipBlock && !this.cidr.blockIndex.has(blockKey(peer.ipBlock))) return undefined;
+      for (const rule of [...p.ingress, ...p.egress]) {
+        for (const peer of rule.peers) if (peer.ipBlock && !old.cidr.blockIndex.has(blockKey(peer.ipBlock))) newBlocks.set(blockKey(peer.ipBlock), peer.ipBlock);
+      }
     }
+    const cidr = newBlocks.size === 0 ? old.cidr : cidrClassesOf([...old.cidr.blocks, ...newBlocks.values()]);
+    const cidrParent = cidr === old.cidr ? undefined : parentClasses(old.cidr, cidr);
+    /** The one class an old class became, or -1 where new blocks cut it in several. */
+    const onlyChild = new Int32Array(old.cidr.classCount).fill(-2);
+    cidrParent?.forEach((p, c) => {
+      onlyChild[p] = onlyChild[p] === -2 ? c : -1;
+    });
 
     // Identities: namespace labels as they are now; new ones for pods with labels no pod had.
     const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
@@ -209,48 +221,60 @@ export class LiveCompiler {
     });
     let identityOf = old.identityOf;
     const firstNew = idents.length;
+    // Original classes: the old ones and more after them; with new CIDR classes, numbered again,
+    // each knowing the old class it lies in (`fromOriginal`: -1 for none).
     const o0 = old.originals;
-    let originals = o0;
-    const grow = (): Originals => {
-      if (originals === o0) originals = { identityOf: [...o0.identityOf], cidrClassOf: [...o0.cidrClassOf], ofKey: new Map(o0.ofKey), outsideOf: o0.outsideOf, ofIdentity: o0.ofIdentity.map((l) => l) };
+    let originals: Originals = cidrParent ? { identityOf: [], cidrClassOf: [], ofKey: new Map(), outsideOf: new Int32Array(cidr.classCount), ofIdentity: idents.map(() => []) } : o0;
+    const fromOriginal: number[] = [];
+    /** The originals to add to: the committed state keeps its own. */
+    const mutable = (): Originals => {
+      if (originals === o0) originals = { identityOf: [...o0.identityOf], cidrClassOf: [...o0.cidrClassOf], ofKey: new Map(o0.ofKey), outsideOf: o0.outsideOf, ofIdentity: [...o0.ofIdentity] };
       return originals;
     };
+    const original = (i: number, c: number, from: number): number => {
+      const k = `${i}:${c}`;
+      let o = originals.ofKey.get(k);
+      if (o === undefined) {
+        mutable();
+        o = originals.identityOf.length;
+        originals.identityOf.push(i);
+        originals.cidrClassOf.push(c);
+        originals.ofKey.set(k, o);
+        if (i >= 0) originals.ofIdentity[i] = [...(originals.ofIdentity[i] ?? []), o];
+        if (cidrParent) fromOriginal.push(from);
+      }
+      return o;
+    };
+    if (cidrParent) cidrParent.forEach((p, c) => ((originals.outsideOf as Int32Array)[c] = original(-1, c, o0.outsideOf[p]!)));
     const seen = new Map<Pod, readonly number[]>();
     // The same pods as last time (a policy or namespace change): their identities are known.
     const samePods = cluster.pods.length === old.cluster.pods.length && cluster.pods.every((p, n) => p === old.cluster.pods[n]);
     const podIdentity = samePods ? (old.podIdentity as number[]) : []; // pushed to only when not the same pods
-    for (const pod of samePods ? [] : cluster.pods) {
-      const key = podIdentityKey(pod);
-      let i = identityOf.get(key);
+    for (const [n, pod] of (samePods && !cidrParent ? [] : cluster.pods).entries()) {
+      let i = samePods ? podIdentity[n] : undefined;
       if (i === undefined) {
-        const namedPorts = namedPortsOf(pod.ports);
-        const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
-        if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
-        if (identityOf === old.identityOf) identityOf = new Map(identityOf);
-        i = idents.length;
-        (identityOf as Map<string, number>).set(key, i);
-        idents.push(id);
-        grow().ofIdentity.push([]);
+        const key = podIdentityKey(pod);
+        i = identityOf.get(key);
+        if (i === undefined) {
+          const namedPorts = namedPortsOf(pod.ports);
+          const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
+          if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
+          if (identityOf === old.identityOf) identityOf = new Map(identityOf);
+          i = idents.length;
+          (identityOf as Map<string, number>).set(key, i);
+          idents.push(id);
+          mutable().ofIdentity[i] = [];
+        }
+        podIdentity.push(i);
       }
-      podIdentity.push(i);
-      let origs = this.originalsOf.get(pod);
-      if (origs === undefined) {
-        origs = pod.ips.map((ip) => {
-          const c = classOfAddress(this.cidr, ip);
-          const k = `${i}:${c}`;
-          let o = originals.ofKey.get(k);
-          if (o === undefined) {
-            const g = grow();
-            o = g.identityOf.length;
-            g.identityOf.push(i!);
-            g.cidrClassOf.push(c);
-            g.ofKey.set(k, o);
-            g.ofIdentity[i!] = [...g.ofIdentity[i!]!, o];
-          }
-          return o;
-        });
-        seen.set(pod, origs);
-      }
+      const prev = this.originalsOf.get(pod);
+      if (prev && !cidrParent) continue;
+      const identity = i;
+      seen.set(pod, pod.ips.map((ip, k) => {
+        if (!prev) return original(identity, classOfAddress(cidr, ip), -1);
+        const only = onlyChild[o0.cidrClassOf[prev[k]!]!]!;
+        return original(identity, only >= 0 ? only : classOfAddress(cidr, ip), prev[k]!);
+      }));
     }
 
     lap("identities");
@@ -282,9 +306,8 @@ export class LiveCompiler {
     // The live classes refined: classes whose sets changed move to new classes.
     const oldCount = old.peers.size;
     const sOf = new Int32Array(originals.identityOf.length);
-    sOf.set(old.sOf);
     // Member lists are replaced, never changed: the committed state keeps its own.
-    const lists: (readonly number[])[] = [...old.membersOf];
+    let lists: (readonly number[])[];
     const parent: number[] = [];
     const newClass = (p: number, members: number[]): void => {
       lists.push(members);
@@ -294,8 +317,24 @@ export class LiveCompiler {
     const take = (s: number, gone: ReadonlySet<number>) => {
       lists[s] = lists[s]!.filter((o) => !gone.has(o));
     };
-    // New original classes (new identities, known identities at new CIDR classes): a class each.
-    for (let o = old.sOf.length; o < sOf.length; o++) newClass(-1, [o]);
+    if (cidrParent) {
+      // Numbered again: each original class in the class of the old one it lies in, or one of its own.
+      const members: number[][] = Array.from({ length: oldCount }, () => []);
+      lists = members;
+      fromOriginal.forEach((from, o) => {
+        if (from < 0) return;
+        sOf[o] = old.sOf[from]!;
+        members[sOf[o]!]!.push(o);
+      });
+      fromOriginal.forEach((from, o) => {
+        if (from < 0) newClass(-1, [o]);
+      });
+    } else {
+      sOf.set(old.sOf);
+      lists = [...old.membersOf];
+      // New original classes (new identities, known identities at new CIDR classes): a class each.
+      for (let o = old.sOf.length; o < sOf.length; o++) newClass(-1, [o]);
+    }
     // Namespaces relabelled: their classes whose membership in a set changed move, grouped by parent and new answers.
     const dependent = touched.length > 0 ? old.peers.namespaceDependent() : new Map<string, Member>();
     const evaluate = new Set(dependent.keys());
@@ -303,8 +342,8 @@ export class LiveCompiler {
       const groups = new Map<string, number[]>();
       for (const i of touched) {
         for (const o of originals.ofIdentity[i]!) {
-          if (o >= old.sOf.length) continue; // new: a class of its own already
-          const s = old.sOf[o]!;
+          const s = sOf[o]!;
+          if (s >= oldCount) continue; // new: a class of its own already, every set asked of it
           let answers = "";
           let moved = false;
           for (const [key, member] of dependent) {
@@ -327,12 +366,14 @@ export class LiveCompiler {
     }
     // New sets: each splits the classes it cuts (the part inside becomes a new class).
     const addedSets = new Map<string, Member>();
+    const addedBlocks = new Map<string, readonly IPBlock[]>();
     for (const p of added) {
       for (const rule of [...p.ingress, ...p.egress]) {
         for (const peer of rule.peers) {
-          const { key, member } = old.peers.peerOf(peer, p);
+          const { key, member } = old.peers.peerOf(peer, p, cidr);
           if (old.peers.has(key) || addedSets.has(key)) continue;
           addedSets.set(key, member);
+          if (peer.ipBlock) addedBlocks.set(key, [peer.ipBlock]);
           const count = lists.length;
           for (let s = 0; s < count; s++) {
             const members = lists[s]!;
@@ -353,7 +394,7 @@ export class LiveCompiler {
         const o = lists[s]![0];
         return o === undefined ? undefined : [originals.identityOf[o]!, originals.cidrClassOf[o]!];
       },
-      evaluate, added: addedSets,
+      evaluate, added: addedSets, addedBlocks, cidr,
     });
 
     lap("classes");
@@ -400,7 +441,13 @@ export class LiveCompiler {
       return pod.ips.map((ip, k) => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
     };
     const changedIdentity = (i: number) => i >= old.egressOf.length || egressOf[i] !== old.egressOf[i] || ingressOf[i] !== old.ingressOf[i];
-    const moved = (pod: Pod) => seen.has(pod) || this.originalsOf.get(pod)!.some((o) => sOf[o] !== old.sOf[o]);
+    // A pod moved when one of its addresses is in another class than before (a pod not seen before: new).
+    const moved = (pod: Pod) => {
+      const prev = this.originalsOf.get(pod);
+      if (!prev) return true;
+      const now = seen.get(pod) ?? prev;
+      return now.some((o, k) => sOf[o] !== old.sOf[prev[k]!]);
+    };
     const gone = samePods ? [] : (() => {
       const current = new Set(cluster.pods);
       return old.cluster.pods.filter((p) => !current.has(p));
@@ -425,29 +472,29 @@ export class LiveCompiler {
     }
     const partial = t0 !== undefined && entriesOf.size < cluster.pods.length;
     lap("addresses");
-    const trie = this.outsideTrie();
-    const outside = new Uint32Array(this.cidr.classCount * 2);
+    const trie = cidr === old.cidr ? old.trie : outsideTrie(cidr);
+    const outside = new Uint32Array(cidr.classCount * 2);
     originals.outsideOf.forEach((o, c) => outside.set([sOf[o]!, sOf[o]!], c * 2));
 
     const { bytes, sections } = assemble({
       peerClasses: count, rowWords: words, rows: flat(profiles.rows.items), rowCount: profiles.rows.items.length, profiles: profiles.flat(), profileCount: profiles.count, ports,
-      trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: this.cidr.classCount,
+      trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: cidr.classCount,
       reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: 0, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
     });
     lap("bundle");
-    const next: State = { cluster, podIdentity, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, peers, ports, egressOf, ingressOf };
+    const next: State = { cluster, cidr, trie, podIdentity, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, peers, ports, egressOf, ingressOf };
     return {
       bytes,
       stages,
       stats: {
-        pods: cluster.pods.length, identities: idents.length, ipBlocks: this.cidr.blocks.length, cidrClasses: this.cidr.classCount,
+        pods: cluster.pods.length, identities: idents.length, ipBlocks: cidr.blocks.length, cidrClasses: cidr.classCount,
         peerClassesBeforeMerge: originals.identityOf.length, peerClasses: count, portClasses: ports.count, profiles: profiles.count,
         rows: profiles.rows.items.length, rules: reasons.ruleCount, tierRules: 0, reasonClasses: count, reasonRows: reasons.rows.length,
         trieNodes: trie.count, bundleBytes: bytes.byteLength, sections,
       },
       addresses: {
-        identityOf, egressOf, ingressOf, cidr: this.cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf, partial,
-        place: placer(cluster, profiles.finder(), peers, this.cidr, columnsOf(peers, count, slotOfClass)),
+        identityOf, egressOf, ingressOf, cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf, partial,
+        place: placer(cluster, profiles.finder(), peers, cidr, columnsOf(peers, count, slotOfClass)),
       },
       commit: () => {
         this.state = next;
@@ -498,17 +545,22 @@ export class LiveCompiler {
     });
     profiles.rows = pool;
   }
+}
 
-  private outsideTrie(): { trie4: Trie; trie6: Trie; nodes: Uint32Array; count: number } {
-    if (!this.trie) {
-      const nodes: Uint32Array[] = [];
-      const leaf = (space: CidrClasses["v4"]) => (interval: number) => space.classOf[interval]!;
-      const trie4 = buildTrie(this.cidr.v4, leaf(this.cidr.v4), nodes);
-      const trie6 = buildTrie(this.cidr.v6, leaf(this.cidr.v6), nodes);
-      const flat = new Uint32Array(nodes.length * 256);
-      nodes.forEach((n, i) => flat.set(n, i * 256));
-      this.trie = { trie4, trie6, nodes: flat, count: nodes.length };
-    }
-    return this.trie;
-  }
+interface OutsideTrie {
+  readonly trie4: Trie;
+  readonly trie6: Trie;
+  readonly nodes: Uint32Array;
+  readonly count: number;
+}
+
+/** Tries whose leaves are the CIDR classes themselves (OUTSIDE maps each to its live class). */
+function outsideTrie(cidr: CidrClasses): OutsideTrie {
+  const nodes: Uint32Array[] = [];
+  const leaf = (space: CidrClasses["v4"]) => (interval: number) => space.classOf[interval]!;
+  const trie4 = buildTrie(cidr.v4, leaf(cidr.v4), nodes);
+  const trie6 = buildTrie(cidr.v6, leaf(cidr.v6), nodes);
+  const flat = new Uint32Array(nodes.length * 256);
+  nodes.forEach((n, i) => flat.set(n, i * 256));
+  return { trie4, trie6, nodes: flat, count: nodes.length };
 }

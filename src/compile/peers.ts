@@ -95,6 +95,7 @@ export class PeerSets {
           const key = peerKey(peer, policy);
           if (this.cache.has(key)) continue;
           this.cache.set(key, peer.ipBlock ? this.blockBits(blockKey(peer.ipBlock)) : this.podBits(peer, policy.namespace));
+          if (peer.ipBlock) this.blocksOf.set(key, [peer.ipBlock]);
           this.member.set(key, peer.ipBlock ? this.inBlocks([peer.ipBlock]) : this.podMember(peer, policy.namespace));
         }
       }
@@ -105,6 +106,8 @@ export class PeerSets {
           const key = adminPeerKey(peer);
           if (key === undefined || this.cache.has(key)) continue;
           this.cache.set(key, this.adminPeerBits(peer));
+          const blocks = this.adminBlocksOf(peer);
+          if (blocks) this.blocksOf.set(key, blocks);
           this.member.set(key, this.adminMember(peer));
         }
       }
@@ -149,9 +152,9 @@ export class PeerSets {
   }
 
   /** @internal Live updates: the key of a NetworkPolicy peer, and how to tell its members (whether or not the sets hold it yet). */
-  peerOf(peer: Peer, policy: NetworkPolicy): { key: string; member: Member } {
+  peerOf(peer: Peer, policy: NetworkPolicy, cidr: CidrClasses): { key: string; member: Member } {
     const key = peerKey(peer, policy);
-    return { key, member: this.member.get(key) ?? (peer.ipBlock ? this.inBlocks([peer.ipBlock]) : this.podMember(peer, policy.namespace)) };
+    return { key, member: peer.ipBlock ? inBlocksOf(cidr, [peer.ipBlock]) : (this.member.get(key) ?? this.podMember(peer, policy.namespace)) };
   }
 
   /** @internal Live updates: whether the sets hold a key. */
@@ -200,9 +203,12 @@ export class PeerSets {
       }
       return out;
     };
-    const cache = new Map<string, Uint32Array>();
-    for (const [key, bits] of this.cache) cache.set(key, grow(bits, this.member.get(key)!, r.evaluate.has(key)));
+    // Sets of blocks are asked of the new CIDR classes from now on (old blocks keep their indices).
     const member = new Map(this.member);
+    const blocksOf = new Map([...this.blocksOf, ...r.addedBlocks]);
+    if (r.cidr !== this.cidr) for (const [key, blocks] of this.blocksOf) member.set(key, inBlocksOf(r.cidr, blocks));
+    const cache = new Map<string, Uint32Array>();
+    for (const [key, bits] of this.cache) cache.set(key, grow(bits, member.get(key)!, r.evaluate.has(key)));
     for (const [key, m] of r.added) {
       const out = new Uint32Array(words);
       for (let s = 0; s < r.count; s++) if (ask(m, s)) setBit(out, s);
@@ -224,7 +230,7 @@ export class PeerSets {
       byNamespace.set(id.namespace, entry);
     });
     const next = Object.create(PeerSets.prototype) as PeerSets;
-    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: this.cidr, nodes: this.nodes, cache, ruleCache: new Map(), words, size: r.count, all, named, byNamespace, member });
+    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: this.nodes, cache, ruleCache: new Map(), words, size: r.count, all, named, byNamespace, member, blocksOf });
     return next;
   }
 
@@ -274,16 +280,26 @@ export class PeerSets {
     }
   }
 
+  /** The blocks of the sets that are unions of blocks (their members are asked of a CIDR class's signature). */
+  private readonly blocksOf = new Map<string, readonly IPBlock[]>();
+
   /** Membership of (identity, CIDR class) in each peer set, for column(); identity undefined: an outside address. */
   private readonly member = new Map<string, Member>();
 
   private inBlocks(blocks: readonly IPBlock[]): Member {
-    const indices = blocks.map((b) => this.cidr.blockIndex.get(blockKey(b))!);
-    return (_, c) => indices.some((b) => ((this.cidr.signatures[c]![b >>> 5]! >>> (b & 31)) & 1) === 1);
+    return inBlocksOf(this.cidr, blocks);
   }
 
   private podMember(peer: Peer, policyNamespace: string): Member {
     return selectionMember(podSelection(peer, policyNamespace));
+  }
+
+  /** The blocks an admin peer stands for (networks, the addresses of the nodes it selects), if that is what it is. */
+  private adminBlocksOf(peer: AdminPeer): IPBlock[] | undefined {
+    if (peer.kind === "networks") return peer.cidrs.map((cidr) => ({ cidr, except: [] }));
+    if (peer.kind !== "nodes") return undefined;
+    const selects = compileSelector(peer.nodeSelector);
+    return this.nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock));
   }
 
   private adminMember(peer: AdminPeer): Member {
@@ -292,11 +308,8 @@ export class PeerSets {
       case "pods":
         return selectionMember(adminSelection(peer));
       case "networks":
-        return this.inBlocks(peer.cidrs.map((cidr) => ({ cidr, except: [] })));
-      case "nodes": {
-        const selects = compileSelector(peer.nodeSelector);
-        return this.inBlocks(this.nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock)));
-      }
+      case "nodes":
+        return this.inBlocks(this.adminBlocksOf(peer)!);
       case "unknown":
         return () => false;
     }
@@ -370,6 +383,12 @@ function adminSelection(peer: Extract<AdminPeer, { kind: "namespaces" | "pods" }
 
 const selectionMember = ({ inNamespace, podOk }: Selection): Member => (id) => id !== undefined && inNamespace(id.namespace, id.namespaceLabels) && podOk(id.labels);
 
+/** Membership in the union of some blocks, by the CIDR classes of `cidr` (every block is one of its). */
+function inBlocksOf(cidr: CidrClasses, blocks: readonly IPBlock[]): Member {
+  const indices = blocks.map((b) => cidr.blockIndex.get(blockKey(b))!);
+  return (_, c) => indices.some((b) => ((cidr.signatures[c]![b >>> 5]! >>> (b & 31)) & 1) === 1);
+}
+
 /** Whether the addresses of a peer class — (identity, CIDR class), identity undefined outside pods — are in a set. */
 export type Member = (id: Identity | undefined, cidrClass: number) => boolean;
 
@@ -387,6 +406,10 @@ export interface Refinement {
   readonly evaluate: ReadonlySet<string>;
   /** New sets: asked of every class. */
   readonly added: ReadonlyMap<string, Member>;
+  /** The blocks of the new sets that are unions of blocks. */
+  readonly addedBlocks: ReadonlyMap<string, readonly IPBlock[]>;
+  /** The CIDR classes from now on: the old ones or, with new blocks, classes inside them (see parentClasses). */
+  readonly cidr: CidrClasses;
 }
 
 /** An address as the block of just that address (node addresses are matched exactly). */

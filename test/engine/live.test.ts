@@ -61,6 +61,24 @@ describe("engine.apply (live updates)", () => {
     expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow");
   });
 
+  it("a policy with an ipBlock the tables lack compiles incrementally: the CIDR classes split under it", () => {
+    const { cluster } = clusterFromObjects([...shop(), pod("web-0", "10.0.3.1", { app: "web" })]);
+    const engine = compileSync(cluster);
+    const toNet = (name: string, cidr: string, except: string[] = []) => ({
+      apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "shop" },
+      spec: { podSelector: { matchLabels: { app: "api" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr, except } }] }] },
+    });
+    expect(engine.apply([{ type: "ADDED", object: toNet("to-db-net", "10.0.2.0/24") }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow"); // a pod address inside the block
+    expect(engine.decide("10.0.1.1", "10.0.2.200", "TCP", 1)).toBe("allow"); // an outside address inside it
+    expect(engine.decide("10.0.1.1", "10.0.3.1", "TCP", 80)).toBe("deny");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5433)).toBe("deny"); // db's own ingress policy
+    expect(engine.apply([{ type: "MODIFIED", object: toNet("to-db-net", "10.0.0.0/16", ["10.0.3.0/24"]) }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "10.0.3.1", "TCP", 80)).toBe("deny");
+    expect(engine.decide("10.0.1.1", "10.0.4.1", "TCP", 80)).toBe("allow");
+    expect(engine.decide("10.0.1.1", "10.1.0.1", "TCP", 80)).toBe("deny");
+  });
+
   it("a pod added beside its replicas only rebuilds the address tables, and decides at once", () => {
     const { cluster } = clusterFromObjects(shop());
     const engine = compileSync(cluster);
