@@ -26,13 +26,13 @@
  * pod had them at) `update` says undefined and the caller compiles the cluster whole.
  */
 import type { Cluster, IPBlock, Labels, Pod } from "../model/types.js";
-import { wordsFor, BitsetPool } from "./bits.js";
+import { BitsetPool, orInto, wordsFor } from "./bits.js";
 import { type CidrClasses, blockKey, cidrClassesOf, classOfAddress, parentClasses } from "./cidr.js";
 import type { AddressEntry } from "./hash.js";
 import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "./hash.js";
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
 import { type AddressState, type CompileStats, assemble, namesSection, placer } from "./index.js";
-import { type ColumnMerge, mergeColumns } from "./merge.js";
+import { type ColumnMerge, type Growth, growthOf, mergeColumns, widened } from "./merge.js";
 import type { Member, PeerClasses, PeerSets } from "./peers.js";
 import { type PortClasses, portClasses } from "./ports.js";
 import type { ProfileTable } from "./profiles.js";
@@ -309,9 +309,12 @@ export class LiveCompiler {
     // Member lists are replaced, never changed: the committed state keeps its own.
     let lists: (readonly number[])[];
     const parent: number[] = [];
-    const newClass = (p: number, members: number[]): void => {
+    /** Per new class: in every old set as its parent (split off by a new set only), so old rows copy its parent's bit. */
+    const exact: boolean[] = [];
+    const newClass = (p: number, members: number[], same = false): void => {
       lists.push(members);
       parent.push(p);
+      exact.push(same);
       for (const o of members) sOf[o] = lists.length - 1;
     };
     const take = (s: number, gone: ReadonlySet<number>) => {
@@ -381,7 +384,8 @@ export class LiveCompiler {
             const inside = members.filter((o) => member(originals.identityOf[o]! < 0 ? undefined : idents[originals.identityOf[o]!], originals.cidrClassOf[o]!));
             if (inside.length === 0 || inside.length === members.length) continue;
             take(s, new Set(inside));
-            newClass(s < oldCount ? s : parent[s - oldCount]!, inside);
+            if (s < oldCount) newClass(s, inside, true);
+            else newClass(parent[s - oldCount]!, inside, exact[s - oldCount]);
           }
         }
       }
@@ -404,7 +408,8 @@ export class LiveCompiler {
     const alive = (p: number) => profiles.members[p]!.policies.every((x) => now.has(x));
     profiles.use(cluster, { peers, ports, tiers });
     if (portParent) profiles.table = profiles.table.map((t) => remapCells(t, portParent!));
-    if (count > oldCount) this.widen(oldCount, count, alive);
+    const growth = count > oldCount ? growthOf(oldCount, count, parent, exact) : undefined;
+    if (growth) this.widen(growth, alive);
     const egressOf = new Uint32Array(idents.length);
     const ingressOf = new Uint32Array(idents.length);
     egressOf.set(old.egressOf);
@@ -419,7 +424,7 @@ export class LiveCompiler {
     if (profiles.count > this.limits.profiles || profiles.rows.items.length > this.limits.rows) return undefined;
 
     // Reasons: the instances kept while the classes are (their port bits moved), laid out again.
-    this.reasons.use({ peers, ports, tiers }, { peersGrew: count > oldCount, ...(portParent ? { portParent } : {}) });
+    this.reasons.use({ peers, ports, tiers }, { ...(growth ? { growth } : {}), ...(portParent ? { portParent } : {}) });
     const reasons = this.reasons.layout(cluster, profiles.members, { alive });
     const words = wordsFor(count);
     const flat = (items: readonly Uint32Array[]) => {
@@ -504,44 +509,41 @@ export class LiveCompiler {
   }
 
   /**
-   * Every profile's rows over the grown space: the old words, then the words of the new classes
-   * computed from the profile's rules (a profile whose policies are gone keeps its old words:
-   * no address reaches it). Rows are made once per (old row, new words).
+   * Every profile's rows over the grown space: the old words, each new class that only new sets
+   * told from its parent with the parent's bit, and the classes whose membership changed (or
+   * new ones) evaluated from the profile's rules. A profile whose policies are gone is copied
+   * only (no address reaches it). Rows are made once per (old row, evaluated words).
    */
-  private widen(oldCount: number, count: number, alive: (p: number) => boolean): void {
+  private widen(g: Growth, alive: (p: number) => boolean): void {
     const profiles = this.profiles;
-    const from = oldCount >>> 5;
-    const words = wordsFor(count);
-    const tailWords = words - from;
     const oldRows = profiles.rows.items;
-    const tails = new BitsetPool();
-    tails.intern(new Uint32Array(tailWords));
     const pool = new BitsetPool();
-    pool.intern(new Uint32Array(words)); // row 0: allows nothing
+    pool.intern(new Uint32Array(g.words)); // row 0: allows nothing
+    const tails = new BitsetPool();
+    const tailWords = g.words - g.from;
+    tails.intern(new Uint32Array(tailWords)); // 0: no evaluated bit
     const made = new Map<number, number>();
     const rowOf = (r: number, tail: number): number => {
       const key = r * 0x100000 + tail;
       let n = made.get(key);
       if (n === undefined) {
-        const row = new Uint32Array(words);
-        row.set(oldRows[r]!.subarray(0, from));
-        row.set(tails.items[tail]!, from);
+        const row = widened(oldRows[r]!, g);
+        if (tail !== 0) orInto(row.subarray(g.from), tails.items[tail]!);
         n = pool.intern(row);
         made.set(key, n);
       }
       return n;
     };
-    const own = new Uint32Array(tailWords);
+    const masked = new Uint32Array(tailWords);
     profiles.table = profiles.table.map((cells, p) => {
-      if (!alive(p)) {
-        return cells.map((r) => {
-          own.fill(0);
-          own.set(oldRows[r]!.subarray(from));
-          return rowOf(r, tails.intern(own));
-        });
-      }
-      const { scratch, used } = profiles.tail(p, from);
-      return cells.map((r, k) => rowOf(r, used[k] ? tails.intern(scratch.subarray(k * tailWords, (k + 1) * tailWords)) : 0));
+      if (!g.evaluated || !alive(p)) return cells.map((r) => rowOf(r, 0));
+      const { scratch, used } = profiles.tail(p, g.from);
+      return cells.map((r, k) => {
+        if (!used[k]) return rowOf(r, 0);
+        let any = 0;
+        for (let w = 0; w < tailWords; w++) any |= masked[w] = scratch[k * tailWords + w]! & g.evaluated![w]!;
+        return rowOf(r, any === 0 ? 0 : tails.intern(masked));
+      });
     });
     profiles.rows = pool;
   }

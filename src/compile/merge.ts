@@ -3,7 +3,7 @@
  * peers"): two columns with the same bit in every row are one class. Columns are compared
  * exactly (interned), so the merge never changes a verdict.
  */
-import { BitsetPool, forEachBit, wordsFor } from "./bits.js";
+import { BitsetPool, forEachBit, hasBit, setBit, wordsFor } from "./bits.js";
 
 export interface ColumnMerge {
   readonly count: number;
@@ -37,5 +37,44 @@ export function remapRow(row: Uint32Array, merge: ColumnMerge): Uint32Array {
     const m = merge.map[q]!;
     out[m >>> 5]! |= 1 << (m & 31);
   });
+  return out;
+}
+
+/**
+ * How rows over the old classes become rows over the grown space: each new class split off by
+ * new sets only copies its parent's bit; the others (`evaluated`, a mask over the words from
+ * `from` on) must be evaluated from what made the row.
+ */
+export interface Growth {
+  readonly oldCount: number;
+  readonly count: number;
+  readonly words: number;
+  readonly copies: readonly (readonly [cls: number, parent: number])[];
+  readonly from: number;
+  readonly evaluated: Uint32Array | undefined;
+}
+
+export function growthOf(oldCount: number, count: number, parent: readonly number[], exact: readonly boolean[]): Growth {
+  const words = wordsFor(count);
+  const copies: [number, number][] = [];
+  const others: number[] = [];
+  for (let j = oldCount; j < count; j++) {
+    if (exact[j - oldCount]) copies.push([j, parent[j - oldCount]!]);
+    else others.push(j);
+  }
+  const from = others.length > 0 ? others[0]! >>> 5 : words;
+  let evaluated: Uint32Array | undefined;
+  if (others.length > 0) {
+    evaluated = new Uint32Array(words - from);
+    for (const j of others) setBit(evaluated, j - from * 32);
+  }
+  return { oldCount, count, words, copies, from, evaluated };
+}
+
+/** A row over the grown space: its old bits, and each copying class with its parent's bit. */
+export function widened(row: Uint32Array, g: Growth): Uint32Array {
+  const out = new Uint32Array(g.words);
+  out.set(row.length > g.words ? row.subarray(0, g.words) : row);
+  for (const [j, p] of g.copies) if (hasBit(row, p)) setBit(out, j);
   return out;
 }

@@ -12,7 +12,7 @@
 import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
 import { BitsetPool, hasBit, orInto, setBit, wordsFor } from "./bits.js";
 import type { Identity } from "./identities.js";
-import { type ColumnMerge, mergeColumns, remapRow } from "./merge.js";
+import { type ColumnMerge, type Growth, mergeColumns, remapRow, widened } from "./merge.js";
 import { instanceKey, networkPolicyParts } from "./parts.js";
 import type { PeerSets } from "./peers.js";
 import type { PortClasses } from "./ports.js";
@@ -112,20 +112,33 @@ export class ReasonTable {
   }
 
   /**
-   * Carries on with new tables: when the peer space grew, every instance is made again (rows
-   * are over peer classes); when only port classes were split (`portParent`: the old class of
-   * each new one), each part keeps its row and its port bits move.
+   * Carries on with new tables. When the peer space grew (`growth`) by classes split off by new
+   * sets only, every row takes its new classes' bits from their parents; when classes whose
+   * membership changed came too, every instance is made again. When port classes were split
+   * (`portParent`: the old class of each new one), each part keeps its row and its port bits move.
    */
-  use(ctx: Context, change: { readonly peersGrew: boolean; readonly portParent?: Int32Array }): void {
+  use(ctx: Context, change: { readonly growth?: Growth; readonly portParent?: Int32Array }): void {
     this.ctx = ctx;
     this.portWords = wordsFor(ctx.ports.count);
     this.allPorts = allOf(ctx.ports.count);
-    if (change.peersGrew) {
+    const g = change.growth;
+    if (g?.evaluated) {
       this.pool = new BitsetPool();
       this.instances = [];
       this.keys = new Map();
       this.walks = [];
       return;
+    }
+    if (g) {
+      const pool = new BitsetPool();
+      const map = this.pool.items.map((row) => pool.intern(widened(row, g)));
+      this.pool = pool;
+      for (const instance of this.instances) {
+        const parts = [...instance.parts];
+        instance.parts.clear();
+        for (const [row, ports] of parts) instance.parts.set(map[row]!, ports);
+      }
+      for (const walk of this.walks) if (walk?.unions) walk.unions = walk.unions.map((u) => map[u]!);
     }
     const parent = change.portParent;
     if (!parent) return;

@@ -120,9 +120,13 @@ function policyEventsFor(c0: ClusterObjects): fc.Arbitrary<WatchEvent[][]> {
     const relabelled = pods0.flatMap((p) => [relabel(p, { tier: "b" }), relabel(p, { app: "a" })]);
     // Policies of the second cluster beside those of the first (renamed) and in their place (same names).
     const policies = (c1.policies as Obj[]).flatMap((p) => [p, { ...p, metadata: { ...p.metadata, name: `new-${p.metadata.name}` } }]);
+    // The first cluster's namespaces with one another's labels (and none): namespaceSelectors that told them apart now see them swapped.
+    const ns0 = c0.namespaces as Obj[];
+    const swapped = ns0.flatMap((n) => [...ns0.map((m) => ({ ...n, metadata: { ...n.metadata, labels: m.metadata.labels } })), { ...n, metadata: { ...n.metadata, labels: {} } }]);
     const upsert = fc.oneof(
       { weight: 4, arbitrary: policies.length ? fc.constantFrom(...policies) : fc.constantFrom(...(c1.namespaces as Obj[])) },
-      { weight: 2, arbitrary: fc.constantFrom(...(c1.namespaces as Obj[])) },
+      { weight: 3, arbitrary: fc.constantFrom(...swapped) },
+      { weight: 1, arbitrary: fc.constantFrom(...(c1.namespaces as Obj[])) },
       { weight: 1, arbitrary: fc.constantFrom(...relabelled) },
     ).map((object) => ({ type: "MODIFIED" as const, object }));
     const remove = fc.constantFrom(...(c0.policies as Obj[]), ...policies, ...pods0).map((object) => ({ type: "DELETED" as const, object }));
