@@ -101,6 +101,14 @@ interface State {
   readonly sOf: Int32Array;
   /** Original classes of each live class (empty once all moved on). */
   readonly membersOf: readonly (readonly number[])[];
+  /**
+   * Classes that original classes moved to (namespace labels changed) from classes of each
+   * root: a later move that would make a class with the same sets joins one instead (a label
+   * set back, or to a state some namespace had), and nothing is evaluated again.
+   */
+  readonly movedTo: ReadonlyMap<number, readonly number[]>;
+  /** The root of each class: its own number, or for a class made by a move the root of the class moved from. */
+  readonly rootOf: readonly number[];
   readonly peers: PeerSets;
   readonly ports: PortClasses;
   readonly egressOf: Uint32Array;
@@ -161,7 +169,7 @@ export class LiveCompiler {
     const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
     seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
     this.state = {
-      cluster: seed.cluster, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, peers: seed.peers, ports: seed.ports,
+      cluster: seed.cluster, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, movedTo: new Map(), rootOf: Array.from({ length: seed.peers.size }, (_, c) => c), peers: seed.peers, ports: seed.ports,
       egressOf: seed.egressOf, ingressOf: seed.ingressOf,
       originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
     };
@@ -311,10 +319,13 @@ export class LiveCompiler {
     const parent: number[] = [];
     /** Per new class: in every old set as its parent (split off by a new set only), so old rows copy its parent's bit. */
     const exact: boolean[] = [];
+    const movedTo = new Map(old.movedTo);
+    const rootOf = [...old.rootOf];
     const newClass = (p: number, members: number[], same = false): void => {
       lists.push(members);
       parent.push(p);
       exact.push(same);
+      rootOf.push(lists.length - 1);
       for (const o of members) sOf[o] = lists.length - 1;
     };
     const take = (s: number, gone: ReadonlySet<number>) => {
@@ -361,10 +372,21 @@ export class LiveCompiler {
           else groups.set(k, [o]);
         }
       }
+      const keys = [...dependent.keys()];
       for (const [k, members] of groups) {
         const s = Number(k.slice(0, k.indexOf(":")));
+        const answers = new Map(keys.map((key, n) => [key, k[k.indexOf(":") + 1 + n] === "1"]));
+        const root = rootOf[s]!;
+        const target = [root, ...(movedTo.get(root) ?? [])].find((c) => c !== s && c < oldCount && old.peers.sameColumn(c, s, answers));
         take(s, new Set(members));
+        if (target !== undefined) {
+          lists[target] = [...lists[target]!, ...members];
+          for (const o of members) sOf[o] = target;
+          continue;
+        }
         newClass(s, members);
+        rootOf[lists.length - 1] = root;
+        movedTo.set(root, [...(movedTo.get(root) ?? []), lists.length - 1]);
       }
     }
     // New sets: each splits the classes it cuts (the part inside becomes a new class).
@@ -487,7 +509,7 @@ export class LiveCompiler {
       reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: 0, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
     });
     lap("bundle");
-    const next: State = { cluster, cidr, trie, podIdentity, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, peers, ports, egressOf, ingressOf };
+    const next: State = { cluster, cidr, trie, podIdentity, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
     return {
       bytes,
       stages,

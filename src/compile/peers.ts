@@ -10,6 +10,7 @@ import type { IPAddress, IPBlock } from "../model/types.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { Identity } from "./identities.js";
 import { type ColumnMerge, remapRow } from "./merge.js";
+import type { RulePart } from "./parts.js";
 import { compileSelector } from "./selector.js";
 
 export interface PeerClasses {
@@ -149,6 +150,7 @@ export class PeerSets {
     this.words = wordsFor(merge.count);
     this.size = merge.count;
     this.ruleCache.clear();
+    this.parts = new WeakMap();
   }
 
   /** @internal Live updates: the key of a NetworkPolicy peer, and how to tell its members (whether or not the sets hold it yet). */
@@ -165,6 +167,19 @@ export class PeerSets {
   /** @internal Live updates: a set's bit for a class of the current space. */
   holds(key: string, s: number): boolean {
     return hasBit(this.cache.get(key)!, s);
+  }
+
+  /**
+   * @internal Live updates: is class `c` in every set as class `s`, but for the sets of
+   * `answers`, where it is as they say? (Named-port destinations read no labels: as `s`.)
+   */
+  sameColumn(c: number, s: number, answers: ReadonlyMap<string, boolean>): boolean {
+    for (const [key, bits] of this.cache) {
+      const want = answers.get(key) ?? hasBit(bits, s);
+      if (hasBit(bits, c) !== want) return false;
+    }
+    for (const byNumber of this.named.values()) for (const bits of byNumber.values()) if (hasBit(bits, c) !== hasBit(bits, s)) return false;
+    return true;
   }
 
   /** @internal Live updates: the sets whose membership reads namespace labels, with their tests. */
@@ -230,9 +245,18 @@ export class PeerSets {
       byNamespace.set(id.namespace, entry);
     });
     const next = Object.create(PeerSets.prototype) as PeerSets;
-    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: this.nodes, cache, ruleCache: new Map(), words, size: r.count, all, named, byNamespace, member, blocksOf });
+    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: this.nodes, cache, ruleCache: new Map(), parts: new WeakMap(), words, size: r.count, all, named, byNamespace, member, blocksOf });
     return next;
   }
+
+  /** Rule parts made over these sets (parts.ts), per port classes. */
+  partsCache(ports: object): Map<string, RulePart[]> {
+    let m = this.parts.get(ports);
+    if (!m) this.parts.set(ports, (m = new Map()));
+    return m;
+  }
+
+  private parts = new WeakMap<object, Map<string, RulePart[]>>();
 
   /** The peers a rule allows: every peer when its list is empty. */
   ofRule(rule: Rule, policy: NetworkPolicy): Uint32Array {
