@@ -88,8 +88,9 @@ interface State {
   readonly cidr: CidrClasses;
   /** The trie with a leaf per CIDR class: OUTSIDE says each one's class. */
   readonly trie: OutsideTrie;
-  /** Identity of each pod of the cluster, in order. */
+  /** Identity of each pod of the cluster, in order, and the original class of each of its addresses. */
   readonly podIdentity: readonly number[];
+  readonly podOriginals: readonly (readonly number[])[];
   /** The address tables made last (undefined: none yet, the first update makes them whole), and how many addresses they hold. */
   readonly tables: AddressTables | undefined;
   readonly counts: { readonly 4: number; readonly 6: number };
@@ -160,8 +161,6 @@ export class LiveCompiler {
   private readonly profiles: ProfileTable;
   private readonly reasons: ReasonTable;
   private readonly packSlots: boolean;
-  /** Original classes of each pod's addresses, for pods seen before. */
-  private originalsOf = new WeakMap<Pod, readonly number[]>();
   private readonly limits: { readonly classes: number; readonly profiles: number; readonly rows: number };
 
   constructor(seed: Seed) {
@@ -169,14 +168,14 @@ export class LiveCompiler {
     const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
     seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
     this.state = {
-      cluster: seed.cluster, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, movedTo: new Map(), rootOf: Array.from({ length: seed.peers.size }, (_, c) => c), peers: seed.peers, ports: seed.ports,
+      cluster: seed.cluster, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!),
+      podOriginals: seed.cluster.pods.map((pod) => pod.ips.map((ip) => c.ofAddress.get(ip.text)!)), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, movedTo: new Map(), rootOf: Array.from({ length: seed.peers.size }, (_, c) => c), peers: seed.peers, ports: seed.ports,
       egressOf: seed.egressOf, ingressOf: seed.ingressOf,
       originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
     };
     this.profiles = seed.profiles;
     this.reasons = seed.reasons;
     this.packSlots = seed.packSlots;
-    for (const pod of seed.cluster.pods) this.originalsOf.set(pod, pod.ips.map((ip) => c.ofAddress.get(ip.text)!));
     this.limits = { classes: GROWTH * seed.peers.size + 256, profiles: GROWTH * seed.profiles.count + 256, rows: GROWTH * seed.profiles.rows.items.length + 256 };
   }
 
@@ -197,9 +196,9 @@ export class LiveCompiler {
     const old = this.state;
     if ((cluster.adminPolicies?.length ?? 0) + (cluster.nodes?.length ?? 0) + (old.cluster.adminPolicies?.length ?? 0) + (old.cluster.nodes?.length ?? 0) > 0) return undefined;
     // Policies: which are new (a changed policy is a new object) and which are gone.
-    const before = new Set(old.cluster.policies);
+    const had = new Set(old.cluster.policies);
     const now = new Set(cluster.policies);
-    const added = cluster.policies.filter((p) => !before.has(p));
+    const added = cluster.policies.filter((p) => !had.has(p));
     const removed = old.cluster.policies.filter((p) => !now.has(p));
     // New ipBlocks: CIDR classes cut under them (each new class inside an old one, its parent).
     const newBlocks = new Map<string, IPBlock>();
@@ -229,60 +228,87 @@ export class LiveCompiler {
     });
     let identityOf = old.identityOf;
     const firstNew = idents.length;
-    // Original classes: the old ones and more after them; with new CIDR classes, numbered again,
-    // each knowing the old class it lies in (`fromOriginal`: -1 for none).
+    // Original classes: a number keeps its meaning. With new CIDR classes, each original class
+    // whose CIDR class became one class follows it; those of a CIDR class the new blocks cut are
+    // retired, and their addresses get classes of the pieces they lie in (`fromOriginal`: the
+    // class each new original class lies in, -1 for none).
     const o0 = old.originals;
-    let originals: Originals = cidrParent ? { identityOf: [], cidrClassOf: [], ofKey: new Map(), outsideOf: new Int32Array(cidr.classCount), ofIdentity: idents.map(() => []) } : o0;
-    const fromOriginal: number[] = [];
-    /** The originals to add to: the committed state keeps its own. */
+    const known = o0.identityOf.length;
+    let originals = o0;
     const mutable = (): Originals => {
       if (originals === o0) originals = { identityOf: [...o0.identityOf], cidrClassOf: [...o0.cidrClassOf], ofKey: new Map(o0.ofKey), outsideOf: o0.outsideOf, ofIdentity: [...o0.ofIdentity] };
       return originals;
     };
+    const fromOriginal: number[] = [];
     const original = (i: number, c: number, from: number): number => {
       const k = `${i}:${c}`;
       let o = originals.ofKey.get(k);
       if (o === undefined) {
-        mutable();
-        o = originals.identityOf.length;
-        originals.identityOf.push(i);
-        originals.cidrClassOf.push(c);
-        originals.ofKey.set(k, o);
-        if (i >= 0) originals.ofIdentity[i] = [...(originals.ofIdentity[i] ?? []), o];
-        if (cidrParent) fromOriginal.push(from);
+        const g = mutable();
+        o = g.identityOf.length;
+        g.identityOf.push(i);
+        g.cidrClassOf.push(c);
+        g.ofKey.set(k, o);
+        if (i >= 0) g.ofIdentity[i] = [...(g.ofIdentity[i] ?? []), o];
+        fromOriginal.push(from);
       }
       return o;
     };
-    if (cidrParent) cidrParent.forEach((p, c) => ((originals.outsideOf as Int32Array)[c] = original(-1, c, o0.outsideOf[p]!)));
-    const seen = new Map<Pod, readonly number[]>();
-    // The same pods as last time (a policy or namespace change): their identities are known.
+    const retired = new Uint8Array(cidrParent ? known : 0);
+    if (cidrParent) {
+      const cidrClassOf = o0.cidrClassOf.map((c) => onlyChild[c]!);
+      const ofKey = new Map<string, number>();
+      cidrClassOf.forEach((c, o) => {
+        if (c >= 0) ofKey.set(`${o0.identityOf[o]}:${c}`, o);
+        else retired[o] = 1;
+      });
+      originals = { identityOf: [...o0.identityOf], cidrClassOf, ofKey, outsideOf: new Int32Array(cidr.classCount), ofIdentity: [...o0.ofIdentity] };
+      const outsideOf = originals.outsideOf as Int32Array;
+      cidrParent.forEach((p, c) => (outsideOf[c] = onlyChild[p]! >= 0 ? o0.outsideOf[p]! : original(-1, c, o0.outsideOf[p]!)));
+    }
+    // Pods: their identities and original classes, carried over for pods there before (found by
+    // their place in the last cluster when the pods changed).
     const samePods = cluster.pods.length === old.cluster.pods.length && cluster.pods.every((p, n) => p === old.cluster.pods[n]);
-    const podIdentity = samePods ? (old.podIdentity as number[]) : []; // pushed to only when not the same pods
-    for (const [n, pod] of (samePods && !cidrParent ? [] : cluster.pods).entries()) {
-      let i = samePods ? podIdentity[n] : undefined;
-      if (i === undefined) {
-        const key = podIdentityKey(pod);
-        i = identityOf.get(key);
-        if (i === undefined) {
-          const namedPorts = namedPortsOf(pod.ports);
-          const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
-          if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
-          if (identityOf === old.identityOf) identityOf = new Map(identityOf);
-          i = idents.length;
-          (identityOf as Map<string, number>).set(key, i);
-          idents.push(id);
-          mutable().ofIdentity[i] = [];
-        }
-        podIdentity.push(i);
+    let podIdentity = old.podIdentity as number[];
+    let podOriginals = old.podOriginals as (readonly number[])[];
+    /** Each pod's place in the last cluster (undefined: new). */
+    let before: (n: number) => number | undefined = (n) => n;
+    /** Per pod of the last cluster: still there? */
+    const kept = new Uint8Array(old.cluster.pods.length).fill(samePods ? 1 : 0);
+    if (!samePods || cidrParent) {
+      if (!samePods) {
+        const index = new Map(old.cluster.pods.map((p, n) => [p, n]));
+        before = (n) => index.get(cluster.pods[n]!);
+        podIdentity = [];
       }
-      const prev = this.originalsOf.get(pod);
-      if (prev && !cidrParent) continue;
-      const identity = i;
-      seen.set(pod, pod.ips.map((ip, k) => {
-        if (!prev) return original(identity, classOfAddress(cidr, ip), -1);
-        const only = onlyChild[o0.cidrClassOf[prev[k]!]!]!;
-        return original(identity, only >= 0 ? only : classOfAddress(cidr, ip), prev[k]!);
-      }));
+      podOriginals = [];
+      for (const [n, pod] of cluster.pods.entries()) {
+        const n0 = before(n);
+        if (n0 !== undefined) kept[n0] = 1;
+        let i = n0 === undefined ? undefined : old.podIdentity[n0];
+        if (i === undefined) {
+          const key = podIdentityKey(pod);
+          i = identityOf.get(key);
+          if (i === undefined) {
+            const namedPorts = namedPortsOf(pod.ports);
+            const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
+            if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
+            if (identityOf === old.identityOf) identityOf = new Map(identityOf);
+            i = idents.length;
+            (identityOf as Map<string, number>).set(key, i);
+            idents.push(id);
+            mutable().ofIdentity[i] = [];
+          }
+        }
+        podIdentity[n] = i;
+        const prev = n0 === undefined ? undefined : old.podOriginals[n0]!;
+        if (prev && !prev.some((o) => retired[o] === 1)) {
+          podOriginals[n] = prev;
+          continue;
+        }
+        const identity = i;
+        podOriginals[n] = pod.ips.map((ip, k) => (prev && retired[prev[k]!] !== 1 ? prev[k]! : original(identity, classOfAddress(cidr, ip), prev ? prev[k]! : -1)));
+      }
     }
 
     lap("identities");
@@ -331,24 +357,26 @@ export class LiveCompiler {
     const take = (s: number, gone: ReadonlySet<number>) => {
       lists[s] = lists[s]!.filter((o) => !gone.has(o));
     };
-    if (cidrParent) {
-      // Numbered again: each original class in the class of the old one it lies in, or one of its own.
-      const members: number[][] = Array.from({ length: oldCount }, () => []);
-      lists = members;
-      fromOriginal.forEach((from, o) => {
-        if (from < 0) return;
-        sOf[o] = old.sOf[from]!;
-        members[sOf[o]!]!.push(o);
-      });
-      fromOriginal.forEach((from, o) => {
-        if (from < 0) newClass(-1, [o]);
-      });
-    } else {
-      sOf.set(old.sOf);
-      lists = [...old.membersOf];
-      // New original classes (new identities, known identities at new CIDR classes): a class each.
-      for (let o = old.sOf.length; o < sOf.length; o++) newClass(-1, [o]);
+    sOf.set(old.sOf);
+    lists = [...old.membersOf];
+    // Retired original classes leave their classes; new ones join the class of the one they lie
+    // in (same sets but the new blocks', whose sets split them next) or get a class each.
+    const out = new Map<number, Set<number>>();
+    retired.forEach((r, o) => {
+      if (r === 1) out.set(old.sOf[o]!, (out.get(old.sOf[o]!) ?? new Set()).add(o));
+    });
+    for (const [c, gone] of out) take(c, gone);
+    const joins = new Map<number, number[]>();
+    for (let o = known; o < sOf.length; o++) {
+      const from = fromOriginal[o - known]!;
+      if (from < 0) {
+        newClass(-1, [o]);
+        continue;
+      }
+      sOf[o] = old.sOf[from]!;
+      joins.set(sOf[o]!, [...(joins.get(sOf[o]!) ?? []), o]);
     }
+    for (const [c, more] of joins) lists[c] = [...lists[c]!, ...more];
     // Namespaces relabelled: their classes whose membership in a set changed move, grouped by parent and new answers.
     const dependent = touched.length > 0 ? old.peers.namespaceDependent() : new Map<string, Member>();
     const evaluate = new Set(dependent.keys());
@@ -356,6 +384,7 @@ export class LiveCompiler {
       const groups = new Map<string, number[]>();
       for (const i of touched) {
         for (const o of originals.ofIdentity[i]!) {
+          if (retired[o] === 1) continue;
           const s = sOf[o]!;
           if (s >= oldCount) continue; // new: a class of its own already, every set asked of it
           let answers = "";
@@ -462,30 +491,29 @@ export class LiveCompiler {
     const slotOfClass = (c: number) => (packed ? (c | (c << 16)) >>> 0 : c);
     const slotWord = (o: number) => slotOfClass(sOf[o]!);
     const entriesOf = new Map<Pod, AddressEntry[]>();
-    const entries = (pod: Pod, n: number): AddressEntry[] => {
+    const entries = (n: number): AddressEntry[] => {
       const i = podIdentity[n]!;
-      const origs = seen.get(pod) ?? this.originalsOf.get(pod)!;
-      return pod.ips.map((ip, k) => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
+      const origs = podOriginals[n]!;
+      return cluster.pods[n]!.ips.map((ip, k) => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
     };
     const changedIdentity = (i: number) => i >= old.egressOf.length || egressOf[i] !== old.egressOf[i] || ingressOf[i] !== old.ingressOf[i];
-    // A pod moved when one of its addresses is in another class than before (a pod not seen before: new).
-    const moved = (pod: Pod) => {
-      const prev = this.originalsOf.get(pod);
-      if (!prev) return true;
-      const now = seen.get(pod) ?? prev;
-      return now.some((o, k) => sOf[o] !== old.sOf[prev[k]!]);
+    // A pod moved when one of its addresses is in another class than before (a pod not there before: new).
+    const moved = (n: number) => {
+      const n0 = before(n);
+      if (n0 === undefined) return true;
+      const prev = old.podOriginals[n0]!;
+      return podOriginals[n]!.some((o, k) => sOf[o] !== old.sOf[prev[k]!]);
     };
-    const gone = samePods ? [] : (() => {
-      const current = new Set(cluster.pods);
-      return old.cluster.pods.filter((p) => !current.has(p));
-    })();
+    const gone = old.cluster.pods.filter((_, n0) => kept[n0] !== 1);
     const counts = { 4: old.counts[4], 6: old.counts[6] };
     for (const pod of gone) for (const ip of pod.ips) counts[ip.family]--;
-    for (const pod of seen.keys()) for (const ip of pod.ips) counts[ip.family]++;
+    cluster.pods.forEach((pod, n) => {
+      if (before(n) === undefined) for (const ip of pod.ips) counts[ip.family]++;
+    });
     let addresses: AddressTables;
     const t0 = old.tables;
     if (t0 === undefined || packed !== old.packed || !roomFor(t0, counts)) {
-      cluster.pods.forEach((pod, n) => entriesOf.set(pod, entries(pod, n)));
+      cluster.pods.forEach((pod, n) => entriesOf.set(pod, entries(n)));
       addresses = buildAddressTables([...entriesOf.values()].flat(), packed);
       counts[4] = counts[6] = 0;
       for (const pod of cluster.pods) for (const ip of pod.ips) counts[ip.family]++;
@@ -493,7 +521,7 @@ export class LiveCompiler {
       addresses = { hash4: t0.hash4.slice(), hash6: t0.hash6.slice(), reasons4: t0.reasons4.slice(), reasons6: t0.reasons6.slice() };
       removeAddresses(addresses, gone.flatMap((p) => p.ips));
       cluster.pods.forEach((pod, n) => {
-        if (pod.ips.length > 0 && (changedIdentity(podIdentity[n]!) || moved(pod))) entriesOf.set(pod, entries(pod, n));
+        if (pod.ips.length > 0 && (changedIdentity(podIdentity[n]!) || moved(n))) entriesOf.set(pod, entries(n));
       });
       insertEntries(addresses, [...entriesOf.values()].flat());
     }
@@ -509,7 +537,7 @@ export class LiveCompiler {
       reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: 0, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
     });
     lap("bundle");
-    const next: State = { cluster, cidr, trie, podIdentity, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
+    const next: State = { cluster, cidr, trie, podIdentity, podOriginals, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
     return {
       bytes,
       stages,
@@ -525,7 +553,6 @@ export class LiveCompiler {
       },
       commit: () => {
         this.state = next;
-        for (const [pod, origs] of seen) this.originalsOf.set(pod, origs);
       },
     };
   }
