@@ -584,14 +584,28 @@ export class LiveCompiler {
       return n;
     };
     const masked = new Uint32Array(tailWords);
+    // Copied bits only: each distinct row once.
+    const copied = Int32Array.from(oldRows, (_, r) => rowOf(r, 0));
+    const copy = (cells: Uint32Array) => {
+      const out = new Uint32Array(cells.length);
+      for (let k = 0; k < cells.length; k++) out[k] = copied[cells[k]!]!;
+      return out;
+    };
     profiles.table = profiles.table.map((cells, p) => {
-      if (!g.evaluated || !alive(p)) return cells.map((r) => rowOf(r, 0));
-      const { scratch, used } = profiles.tail(p, g.from);
+      if (!g.evaluated || !alive(p)) return copy(cells);
+      const { rows, rowOf: cover } = profiles.tail(p, g.from);
+      // Each distinct row's evaluated words once.
+      const tailOf = new Map<number, number>();
       return cells.map((r, k) => {
-        if (!used[k]) return rowOf(r, 0);
-        let any = 0;
-        for (let w = 0; w < tailWords; w++) any |= masked[w] = scratch[k * tailWords + w]! & g.evaluated![w]!;
-        return rowOf(r, any === 0 ? 0 : tails.intern(masked));
+        const c = cover[k]!;
+        if (c < 0) return rowOf(r, 0);
+        let t = tailOf.get(c);
+        if (t === undefined) {
+          let any = 0;
+          for (let w = 0; w < tailWords; w++) any |= masked[w] = rows[c * tailWords + w]! & g.evaluated![w]!;
+          tailOf.set(c, (t = any === 0 ? 0 : tails.intern(masked)));
+        }
+        return rowOf(r, t);
       });
     });
     profiles.rows = pool;

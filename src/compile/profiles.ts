@@ -125,7 +125,7 @@ export class ProfileTable {
   }
 
   /** The rows of a profile's NetworkPolicies for every port class, words [from, words) of each (see networkPolicyRows). */
-  tail(p: number, from: number): { scratch: Uint32Array; used: Uint8Array } {
+  tail(p: number, from: number): PolicyRows {
     const m = this.members[p]!;
     return networkPolicyRows(m.policies, m.direction, m.target, this.view.ctx, from);
   }
@@ -166,39 +166,55 @@ export function buildProfiles(cluster: Cluster, ctx: ProfileContext & { readonly
 }
 
 function profileRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, pool: BitsetPool): Uint32Array {
-  const { scratch, used } = networkPolicyRows(policies, direction, target, ctx);
+  const { rows, rowOf } = networkPolicyRows(policies, direction, target, ctx);
   const words = ctx.peers.words;
-  return Uint32Array.from(used, (u, k) => (u ? pool.intern(scratch.subarray(k * words, (k + 1) * words)) : 0));
+  const ids = Array.from({ length: rowOf.reduce((n, r) => Math.max(n, r + 1), 0) }, (_, r) => pool.intern(rows.subarray(r * words, (r + 1) * words)));
+  return Uint32Array.from(rowOf, (r) => (r < 0 ? 0 : ids[r]!));
+}
+
+/** A profile's NetworkPolicy rows: each distinct one once (`rows`, words apart), and which one each port class has (-1: allows nothing). */
+export interface PolicyRows {
+  readonly rows: Uint32Array;
+  readonly rowOf: Int32Array;
 }
 
 /**
- * The NetworkPolicy rows of a profile, in scratch: port class k's row at k × words, valid
- * where `used[k]` (elsewhere the row allows nothing and scratch holds stale words).
+ * The NetworkPolicy rows of a profile. Port classes covered by the same parts have the same row:
+ * it is made once, numbered by the first port class that has it (rows are interned in that order).
  */
-function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, from = 0): { scratch: Uint32Array; used: Uint8Array } {
-  // One scratch row per port class, reused across profiles: the pool copies what it keeps.
+function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, from = 0): PolicyRows {
   // From word `from` on only (live updates compute the words of new peer classes): rows are `words - from` long.
   const words = ctx.peers.words - from;
-  if (ctx.scratch.rows === undefined || ctx.scratch.rows.length < ctx.ports.count * words) ctx.scratch.rows = new Uint32Array(ctx.ports.count * words);
-  const scratch = ctx.scratch.rows;
-  const used = new Uint8Array(ctx.ports.count);
-  const slot = (k: number) => {
-    if (!used[k]) {
-      used[k] = 1;
-      scratch.fill(0, k * words, (k + 1) * words);
-    }
-    return scratch.subarray(k * words, (k + 1) * words);
-  };
+  const K = ctx.ports.count;
+  const parts: Uint32Array[] = [];
+  const cover: string[] = new Array<string>(K).fill("");
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       for (const { ports, peers } of networkPolicyParts(rule, policy, direction, target, ctx.peers, ctx.ports)) {
-        const tail = from === 0 ? peers : peers.subarray(from);
-        if (ports === "all") for (let k = 0; k < ctx.ports.count; k++) orInto(slot(k), tail);
-        else for (const k of ports) orInto(slot(k), tail);
+        const j = parts.length;
+        parts.push(from === 0 ? peers : peers.subarray(from));
+        if (ports === "all") for (let k = 0; k < K; k++) cover[k] += `${j},`;
+        else for (const k of ports) cover[k] += `${j},`;
       }
     }
   }
-  return { scratch, used };
+  const rowOf = new Int32Array(K).fill(-1);
+  const distinct = new Map<string, number>();
+  for (let k = 0; k < K; k++) {
+    if (cover[k] === "") continue;
+    let r = distinct.get(cover[k]!);
+    if (r === undefined) distinct.set(cover[k]!, (r = distinct.size));
+    rowOf[k] = r;
+  }
+  // One scratch row per distinct cover, reused across profiles: the pool copies what it keeps.
+  if (ctx.scratch.rows === undefined || ctx.scratch.rows.length < distinct.size * words) ctx.scratch.rows = new Uint32Array(Math.max(distinct.size, 8) * words);
+  const rows = ctx.scratch.rows;
+  for (const [key, r] of distinct) {
+    const row = rows.subarray(r * words, (r + 1) * words);
+    row.fill(0);
+    for (const j of key.split(",")) if (j !== "") orInto(row, parts[Number(j)]!);
+  }
+  return { rows, rowOf };
 }
 
 /**
@@ -223,8 +239,9 @@ function tieredRows(
   if (policies.length > 0) {
     const np = networkPolicyRows(policies, direction, target, ctx);
     for (let k = 0; k < K; k++) {
-      if (!np.used[k]) continue;
-      for (let w = 0, at = k * words; w < words; w++, at++) allowed[at]! |= np.scratch[at]! & ~final[at]!;
+      const r = np.rowOf[k]!;
+      if (r < 0) continue;
+      for (let w = 0, at = k * words, from = r * words; w < words; w++, at++) allowed[at]! |= np.rows[from + w]! & ~final[at]!;
     }
   } else {
     const denied = walkTier(baseline, direction, target, ctx).subarray(2 * size); // first match Deny
