@@ -33,10 +33,11 @@ import { type AddressTables, buildAddressTables, insertEntries, removeAddresses,
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
 import { type AddressState, type CompileStats, assemble, namesSection, placer } from "./index.js";
 import { type ColumnMerge, type Growth, growthOf, mergeColumns, widened } from "./merge.js";
-import type { Member, PeerClasses, PeerSets } from "./peers.js";
+import { type Member, type PeerClasses, type PeerSets, adminBlocks } from "./peers.js";
 import { type PortClasses, portClasses } from "./ports.js";
 import type { ProfileTable } from "./profiles.js";
 import type { ReasonTable } from "./reasons.js";
+import { TIER_RULE_LIMIT } from "./reasons.js";
 import { Tiers } from "./tiers.js";
 import { type Trie, buildTrie } from "./trie.js";
 
@@ -58,6 +59,7 @@ export interface Seed {
   readonly egressOf: Uint32Array;
   readonly ingressOf: Uint32Array;
   readonly reasons: ReasonTable;
+  readonly tiers: Tiers;
   readonly packSlots: boolean;
 }
 
@@ -85,6 +87,8 @@ interface Originals {
 
 interface State {
   readonly cluster: Cluster;
+  /** The cluster's tiers (subjects of admin policies removed by the next update are asked of them). */
+  readonly tiers: Tiers;
   readonly cidr: CidrClasses;
   /** The trie with a leaf per CIDR class: OUTSIDE says each one's class. */
   readonly trie: OutsideTrie;
@@ -168,7 +172,7 @@ export class LiveCompiler {
     const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
     seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
     this.state = {
-      cluster: seed.cluster, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!),
+      cluster: seed.cluster, tiers: seed.tiers, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!),
       podOriginals: seed.cluster.pods.map((pod) => pod.ips.map((ip) => c.ofAddress.get(ip.text)!)), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, movedTo: new Map(), rootOf: Array.from({ length: seed.peers.size }, (_, c) => c), peers: seed.peers, ports: seed.ports,
       egressOf: seed.egressOf, ingressOf: seed.ingressOf,
       originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
@@ -194,19 +198,21 @@ export class LiveCompiler {
       last = now;
     };
     const old = this.state;
-    if ((cluster.adminPolicies?.length ?? 0) + (cluster.nodes?.length ?? 0) + (old.cluster.adminPolicies?.length ?? 0) + (old.cluster.nodes?.length ?? 0) > 0) return undefined;
+    // Nodes are blocks of the `nodes` peers of admin policies: a change of them compiles whole.
+    const nodes = cluster.nodes ?? [];
+    const oldNodes = old.cluster.nodes ?? [];
+    if (nodes.length !== oldNodes.length || nodes.some((n, k) => n !== oldNodes[k])) return undefined;
     // Policies: which are new (a changed policy is a new object) and which are gone.
-    const had = new Set(old.cluster.policies);
-    const now = new Set(cluster.policies);
+    const had = new Set<object>([...old.cluster.policies, ...(old.cluster.adminPolicies ?? [])]);
+    const now = new Set<object>([...cluster.policies, ...(cluster.adminPolicies ?? [])]);
     const added = cluster.policies.filter((p) => !had.has(p));
     const removed = old.cluster.policies.filter((p) => !now.has(p));
-    // New ipBlocks: CIDR classes cut under them (each new class inside an old one, its parent).
+    const addedAdmin = (cluster.adminPolicies ?? []).filter((p) => !had.has(p));
+    const removedAdmin = (old.cluster.adminPolicies ?? []).filter((p) => !now.has(p));
+    // New ipBlocks (and admin networks, nodes' addresses): CIDR classes cut under them (each new class inside an old one, its parent).
     const newBlocks = new Map<string, IPBlock>();
-    for (const p of added) {
-      for (const rule of [...p.ingress, ...p.egress]) {
-        for (const peer of rule.peers) if (peer.ipBlock && !old.cidr.blockIndex.has(blockKey(peer.ipBlock))) newBlocks.set(blockKey(peer.ipBlock), peer.ipBlock);
-      }
-    }
+    const blocks = [...added.flatMap((p) => [...p.ingress, ...p.egress].flatMap((rule) => rule.peers.flatMap((peer) => (peer.ipBlock ? [peer.ipBlock] : [])))), ...adminBlocks(addedAdmin, nodes)];
+    for (const b of blocks) if (!old.cidr.blockIndex.has(blockKey(b))) newBlocks.set(blockKey(b), b);
     const cidr = newBlocks.size === 0 ? old.cidr : cidrClassesOf([...old.cidr.blocks, ...newBlocks.values()]);
     const cidrParent = cidr === old.cidr ? undefined : parentClasses(old.cidr, cidr);
     /** The one class an old class became, or -1 where new blocks cut it in several. */
@@ -256,13 +262,19 @@ export class LiveCompiler {
     };
     const retired = new Uint8Array(cidrParent ? known : 0);
     if (cidrParent) {
-      const cidrClassOf = o0.cidrClassOf.map((c) => onlyChild[c]!);
+      // (An original class retired before has CIDR class -1 and is in no list: it stays retired.)
+      const cidrClassOf = o0.cidrClassOf.map((c) => (c < 0 ? -1 : onlyChild[c]!));
       const ofKey = new Map<string, number>();
+      const ofIdentity = [...o0.ofIdentity];
       cidrClassOf.forEach((c, o) => {
         if (c >= 0) ofKey.set(`${o0.identityOf[o]}:${c}`, o);
-        else retired[o] = 1;
+        else {
+          retired[o] = 1;
+          const i = o0.identityOf[o]!;
+          if (i >= 0 && o0.cidrClassOf[o]! >= 0) ofIdentity[i] = ofIdentity[i]!.filter((x) => x !== o);
+        }
       });
-      originals = { identityOf: [...o0.identityOf], cidrClassOf, ofKey, outsideOf: new Int32Array(cidr.classCount), ofIdentity: [...o0.ofIdentity] };
+      originals = { identityOf: [...o0.identityOf], cidrClassOf, ofKey, outsideOf: new Int32Array(cidr.classCount), ofIdentity };
       const outsideOf = originals.outsideOf as Int32Array;
       cidrParent.forEach((p, c) => (outsideOf[c] = onlyChild[p]! >= 0 ? o0.outsideOf[p]! : original(-1, c, o0.outsideOf[p]!)));
     }
@@ -315,7 +327,7 @@ export class LiveCompiler {
     // Port classes: the cuts of new policies added (a cut no longer used stays: classes only split).
     let ports = old.ports;
     let portParent: Int32Array | undefined;
-    const cut = portClasses(added, []);
+    const cut = portClasses(added, [], addedAdmin);
     const merged = old.ports.cuts.map((c, p) => [...new Set([...c, ...cut.cuts[p]!])].sort((a, b) => a - b));
     if (merged.some((c, p) => c.length !== old.ports.cuts[p]!.length)) {
       const base: number[] = [];
@@ -363,7 +375,7 @@ export class LiveCompiler {
     // in (same sets but the new blocks', whose sets split them next) or get a class each.
     const out = new Map<number, Set<number>>();
     retired.forEach((r, o) => {
-      if (r === 1) out.set(old.sOf[o]!, (out.get(old.sOf[o]!) ?? new Set()).add(o));
+      if (r === 1 && o0.cidrClassOf[o]! >= 0) out.set(old.sOf[o]!, (out.get(old.sOf[o]!) ?? new Set()).add(o));
     });
     for (const [c, gone] of out) take(c, gone);
     const joins = new Map<number, number[]>();
@@ -421,23 +433,35 @@ export class LiveCompiler {
     // New sets: each splits the classes it cuts (the part inside becomes a new class).
     const addedSets = new Map<string, Member>();
     const addedBlocks = new Map<string, readonly IPBlock[]>();
+    const addSet = (key: string, member: Member, blocks: readonly IPBlock[] | undefined) => {
+      addedSets.set(key, member);
+      if (blocks) addedBlocks.set(key, blocks);
+      const count = lists.length;
+      for (let s = 0; s < count; s++) {
+        const members = lists[s]!;
+        if (members.length < 2) continue;
+        const inside = members.filter((o) => member(originals.identityOf[o]! < 0 ? undefined : idents[originals.identityOf[o]!], originals.cidrClassOf[o]!));
+        if (inside.length === 0 || inside.length === members.length) continue;
+        take(s, new Set(inside));
+        if (s < oldCount) newClass(s, inside, true);
+        else newClass(parent[s - oldCount]!, inside, exact[s - oldCount]);
+      }
+    };
     for (const p of added) {
       for (const rule of [...p.ingress, ...p.egress]) {
         for (const peer of rule.peers) {
           const { key, member } = old.peers.peerOf(peer, p, cidr);
           if (old.peers.has(key) || addedSets.has(key)) continue;
-          addedSets.set(key, member);
-          if (peer.ipBlock) addedBlocks.set(key, [peer.ipBlock]);
-          const count = lists.length;
-          for (let s = 0; s < count; s++) {
-            const members = lists[s]!;
-            if (members.length < 2) continue;
-            const inside = members.filter((o) => member(originals.identityOf[o]! < 0 ? undefined : idents[originals.identityOf[o]!], originals.cidrClassOf[o]!));
-            if (inside.length === 0 || inside.length === members.length) continue;
-            take(s, new Set(inside));
-            if (s < oldCount) newClass(s, inside, true);
-            else newClass(parent[s - oldCount]!, inside, exact[s - oldCount]);
-          }
+          addSet(key, member, peer.ipBlock ? [peer.ipBlock] : undefined);
+        }
+      }
+    }
+    for (const p of addedAdmin) {
+      for (const rule of [...p.ingress, ...p.egress]) {
+        for (const peer of rule.peers) {
+          const found = old.peers.adminPeerOf(peer, cidr);
+          if (!found || old.peers.has(found.key) || addedSets.has(found.key)) continue;
+          addSet(found.key, found.member, found.blocks);
         }
       }
     }
@@ -455,8 +479,12 @@ export class LiveCompiler {
     lap("classes");
     // Profiles: cells of split port classes copied, rows widened to the new classes, then the identities the change can move.
     const tiers = new Tiers(cluster, peers, ports);
+    if (tiers.rules.length >= TIER_RULE_LIMIT) return undefined; // the compile says why
     const profiles = this.profiles;
-    const alive = (p: number) => profiles.members[p]!.policies.every((x) => now.has(x));
+    const alive = (p: number) => {
+      const m = profiles.members[p]!;
+      return m.policies.every((x) => now.has(x)) && m.admin.every((x) => now.has(x)) && m.baseline.every((x) => now.has(x));
+    };
     profiles.use(cluster, { peers, ports, tiers });
     if (portParent) profiles.table = profiles.table.map((t) => remapCells(t, portParent!));
     const growth = count > oldCount ? growthOf(oldCount, count, parent, exact) : undefined;
@@ -465,9 +493,14 @@ export class LiveCompiler {
     const ingressOf = new Uint32Array(idents.length);
     egressOf.set(old.egressOf);
     ingressOf.set(old.ingressOf);
+    // Identities whose profiles can change: in the namespace of a NetworkPolicy added or removed,
+    // new ones, held by the subject of an admin policy added or removed, and (subjects read
+    // namespace labels) relabelled ones when there are tiers.
     const namespaces = new Set([...added, ...removed].map((p) => p.namespace));
+    const relabelled = new Set(tiers.empty && old.tiers.empty ? [] : touched);
+    const subjects = (id: Identity) => addedAdmin.some((p) => tiers.selects(p, id)) || removedAdmin.some((p) => old.tiers.selects(p, id));
     idents.forEach((id, i) => {
-      if (i < firstNew && !namespaces.has(id.namespace)) return;
+      if (i < firstNew && !namespaces.has(id.namespace) && !relabelled.has(i) && !subjects(id) && !(i < old.idents.length && subjects(old.idents[i]!))) return;
       egressOf[i] = profiles.profileFor(id, "egress", true)!;
       ingressOf[i] = profiles.profileFor(id, "ingress", true)!;
     });
@@ -534,17 +567,17 @@ export class LiveCompiler {
     const { bytes, sections } = assemble({
       peerClasses: count, rowWords: words, rows: flat(profiles.rows.items), rowCount: profiles.rows.items.length, profiles: profiles.flat(), profileCount: profiles.count, ports,
       trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: cidr.classCount,
-      reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: 0, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
+      reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: tiers.rules.length, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
     });
     lap("bundle");
-    const next: State = { cluster, cidr, trie, podIdentity, podOriginals, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
+    const next: State = { cluster, tiers, cidr, trie, podIdentity, podOriginals, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
     return {
       bytes,
       stages,
       stats: {
         pods: cluster.pods.length, identities: idents.length, ipBlocks: cidr.blocks.length, cidrClasses: cidr.classCount,
         peerClassesBeforeMerge: originals.identityOf.length, peerClasses: count, portClasses: ports.count, profiles: profiles.count,
-        rows: profiles.rows.items.length, rules: reasons.ruleCount, tierRules: 0, reasonClasses: count, reasonRows: reasons.rows.length,
+        rows: profiles.rows.items.length, rules: reasons.ruleCount, tierRules: tiers.rules.length, reasonClasses: count, reasonRows: reasons.rows.length,
         trieNodes: trie.count, bundleBytes: bytes.byteLength, sections,
       },
       addresses: {

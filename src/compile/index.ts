@@ -202,7 +202,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
     },
     live: {
       cluster, idents, identityOf: byKey, ofPod, cidr, classes, peers, sOf: basis.map, ports, profiles: profiles.builder,
-      egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, reasons: reasons.table, packSlots: options.packSlots ?? true,
+      egressOf: profiles.egressOf, ingressOf: profiles.ingressOf, reasons: reasons.table, tiers, packSlots: options.packSlots ?? true,
     },
   };
 }

@@ -159,6 +159,15 @@ export class PeerSets {
     return { key, member: peer.ipBlock ? inBlocksOf(cidr, [peer.ipBlock]) : (this.member.get(key) ?? this.podMember(peer, policy.namespace)) };
   }
 
+  /** @internal Live updates: an admin peer's key, test and blocks (networks, nodes' addresses), asked of `cidr`; undefined for a peer of no known kind. */
+  adminPeerOf(peer: AdminPeer, cidr: CidrClasses): { key: string; member: Member; blocks?: readonly IPBlock[] } | undefined {
+    const key = adminPeerKey(peer);
+    if (key === undefined) return undefined;
+    const blocks = this.adminBlocksOf(peer);
+    if (blocks) return { key, member: inBlocksOf(cidr, blocks), blocks };
+    return { key, member: this.member.get(key) ?? this.adminMember(peer) };
+  }
+
   /** @internal Live updates: whether the sets hold a key. */
   has(key: string): boolean {
     return this.cache.has(key);

@@ -124,10 +124,12 @@ export class ProfileTable {
     };
   }
 
-  /** The rows of a profile's NetworkPolicies for every port class, words [from, words) of each (see networkPolicyRows). */
+  /** The rows of a profile for every port class, words [from, words) of each (see networkPolicyRows, tieredScratch). */
   tail(p: number, from: number): PolicyRows {
     const m = this.members[p]!;
-    return networkPolicyRows(m.policies, m.direction, m.target, this.view.ctx, from);
+    const ctx = this.view.ctx;
+    if (m.admin.length + m.baseline.length === 0) return networkPolicyRows(m.policies, m.direction, m.target, ctx, from);
+    return { rows: tieredScratch(m.policies, m.admin, m.baseline, m.direction, m.target, ctx, from), rowOf: Int32Array.from({ length: ctx.ports.count }, (_, k) => k) };
   }
 
   private lookup({ ctx, selects, inNamespace }: View, id: Identity, direction: Direction, make: boolean): number | undefined {
@@ -137,7 +139,7 @@ export class ProfileTable {
     if (policies.length + admin.length + baseline.length === 0) return OPEN;
     const named = usesNamedPorts(policies, direction) || tiersUseNamedPorts([...admin, ...baseline], direction);
     const own = direction === "ingress" && named ? JSON.stringify([...id.namedPorts]) : "";
-    const tierKey = admin.length + baseline.length === 0 ? "" : `:${admin.map((p) => ctx.tiers.indexOf(p)).join(",")}:${baseline.map((p) => ctx.tiers.indexOf(p)).join(",")}`;
+    const tierKey = admin.length + baseline.length === 0 ? "" : `:${admin.map(policyUid).join(",")}:${baseline.map(policyUid).join(",")}`;
     const key = `${direction}:${policies.map(policyUid).join(",")}:${own}${tierKey}`;
     let n = this.keys.get(key);
     if (n === undefined) {
@@ -229,41 +231,52 @@ function tieredRows(
   direction: Direction, target: Identity, ctx: Context, pool: BitsetPool,
 ): Uint32Array {
   const words = ctx.peers.words;
+  const allowed = tieredScratch(policies, admin, baseline, direction, target, ctx, 0);
+  return Uint32Array.from({ length: ctx.ports.count }, (_, k) => pool.intern(allowed.subarray(k * words, (k + 1) * words)));
+}
+
+/** tieredRows' rows, words [from, words) of each, port class k's at k × (words - from), in scratch. */
+function tieredScratch(
+  policies: readonly NetworkPolicy[], admin: readonly AdminPolicy[], baseline: readonly AdminPolicy[],
+  direction: Direction, target: Identity, ctx: Context, from: number,
+): Uint32Array {
+  const words = ctx.peers.words - from;
   const K = ctx.ports.count;
   const size = K * words;
-  const adminWalk = walkTier(admin, direction, target, ctx);
+  const adminWalk = walkTier(admin, direction, target, ctx, from);
   const final = adminWalk.subarray(0, size); // decided by an admin Allow or Deny
-  const allowed = (ctx.scratch.tiers ??= new Uint32Array(size));
+  if (ctx.scratch.tiers === undefined || ctx.scratch.tiers.length < size) ctx.scratch.tiers = new Uint32Array(size);
+  const allowed = ctx.scratch.tiers.subarray(0, size);
   allowed.set(adminWalk.subarray(size, 2 * size));
-  const all = ctx.peers.all;
+  const all = ctx.peers.all.subarray(from);
   if (policies.length > 0) {
-    const np = networkPolicyRows(policies, direction, target, ctx);
+    const np = networkPolicyRows(policies, direction, target, ctx, from);
     for (let k = 0; k < K; k++) {
       const r = np.rowOf[k]!;
       if (r < 0) continue;
-      for (let w = 0, at = k * words, from = r * words; w < words; w++, at++) allowed[at]! |= np.rows[from + w]! & ~final[at]!;
+      for (let w = 0, at = k * words, at2 = r * words; w < words; w++, at++) allowed[at]! |= np.rows[at2 + w]! & ~final[at]!;
     }
   } else {
-    const denied = walkTier(baseline, direction, target, ctx).subarray(2 * size); // first match Deny
+    const denied = walkTier(baseline, direction, target, ctx, from).subarray(2 * size); // first match Deny
     for (let k = 0; k < K; k++) {
       for (let w = 0, at = k * words; w < words; w++, at++) allowed[at]! |= all[w]! & ~final[at]! & ~denied[at]!;
     }
   }
-  return Uint32Array.from({ length: K }, (_, k) => pool.intern(allowed.subarray(k * words, (k + 1) * words)));
+  return allowed;
 }
 
 /**
  * One tier's policies walked first-match over every (port class, peer class), cached per list:
  * three K × words bitsets — decided by Allow or Deny, allowed, denied (Pass decides neither).
  */
-function walkTier(tier: readonly AdminPolicy[], direction: Direction, target: Identity, ctx: Context): Uint32Array {
+function walkTier(tier: readonly AdminPolicy[], direction: Direction, target: Identity, ctx: Context, from: number): Uint32Array {
   // Ingress named ports resolve on the target: only its ports of the names these rules use count.
   const names = direction === "ingress" ? new Set(tier.flatMap((p) => p.ingress.flatMap((r) => (r.ports ?? []).flatMap((x) => (x.kind === "named" ? [x.name] : []))))) : new Set();
   const own = names.size === 0 ? "" : JSON.stringify([...target.namedPorts].filter(([k]) => names.has(k.slice(0, k.lastIndexOf("/")))));
-  const key = `${direction}:${own}:${tier.map((p) => ctx.tiers.indexOf(p)).join(",")}`;
+  const key = `${from}:${direction}:${own}:${tier.map(policyUid).join(",")}`;
   let result = ctx.tierWalks.get(key);
   if (result) return result;
-  const words = ctx.peers.words;
+  const words = ctx.peers.words - from;
   const K = ctx.ports.count;
   const size = K * words;
   result = new Uint32Array(3 * size);
@@ -273,7 +286,7 @@ function walkTier(tier: readonly AdminPolicy[], direction: Direction, target: Id
       const { action, parts } = ctx.tiers.partsOf(rule, direction, target);
       const at0 = action === "Allow" ? size : action === "Deny" ? 2 * size : -1;
       for (const part of parts) {
-        const peers = part.peers;
+        const peers = from === 0 ? part.peers : part.peers.subarray(from);
         const classes = part.ports === "all" ? K : part.ports.length;
         for (let c = 0; c < classes; c++) {
           const k = part.ports === "all" ? c : part.ports[c]!;

@@ -72,6 +72,11 @@ export class Tiers {
     return (tier === "admin" ? this.admin : this.baseline).filter((p) => p[direction].length > 0 && this.subjects.get(p)!(id));
   }
 
+  /** Does a policy's subject hold the identity? */
+  selects(policy: AdminPolicy, id: Identity): boolean {
+    return this.subjects.get(policy)!(id);
+  }
+
   idOf(rule: AdminRule): number {
     return this.ids.get(rule)!;
   }

@@ -10,7 +10,7 @@ import { expect } from "vitest";
 import { FlowBatch } from "../../src/engine/batch.js";
 import { type Engine, type WatchEvent, compileSync, loadBundleSync } from "../../src/engine/engine.js";
 import { splitReasonKey, sideKey } from "../../src/engine/reasons.js";
-import { clusterObjects, type ClusterObjects, flowFor, tiersWithNodes, vocabulary } from "../../src/fuzz/index.js";
+import { adminTiers, clusterObjects, type ClusterObjects, flowFor, tiersWithNodes, vocabulary } from "../../src/fuzz/index.js";
 import { PolicyError } from "../../src/load/diagnostics.js";
 import { clusterFromObjects } from "../../src/model/load.js";
 import { ReferenceEvaluator } from "../../src/reference/evaluator.js";
@@ -112,24 +112,27 @@ function scenarioFrom(start: fc.Arbitrary<ClusterObjects>, events = eventsFor) {
   return fc.tuple(start.chain((c0) => fc.tuple(fc.constant(c0), events(c0))), fc.integer({ min: 0, max: 1000 }));
 }
 
-/** Mostly policies (added, changed, deleted) and namespace labels, some relabelled pods: no admin tiers. */
+/** Mostly policies (added, changed, deleted; admin tiers too) and namespace labels, some relabelled pods. */
 function policyEventsFor(c0: ClusterObjects): fc.Arbitrary<WatchEvent[][]> {
-  return clusterObjects({ maxPolicies: 6 }).chain((c1) => {
+  return fc.tuple(clusterObjects({ maxPolicies: 6 }), adminTiers(3), adminTiers(2)).chain(([c1, tiers, others]) => {
     const pods0 = c0.pods as Obj[];
     const relabel = (p: Obj, labels: Record<string, string>) => ({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, ...labels } } });
     const relabelled = pods0.flatMap((p) => [relabel(p, { tier: "b" }), relabel(p, { app: "a" })]);
     // Policies of the second cluster beside those of the first (renamed) and in their place (same names).
     const policies = (c1.policies as Obj[]).flatMap((p) => [p, { ...p, metadata: { ...p.metadata, name: `new-${p.metadata.name}` } }]);
+    // Admin tiers, and others of the same names (changed in place).
+    const admin = [...(tiers as Obj[]), ...(others as Obj[])];
     // The first cluster's namespaces with one another's labels (and none): namespaceSelectors that told them apart now see them swapped.
     const ns0 = c0.namespaces as Obj[];
     const swapped = ns0.flatMap((n) => [...ns0.map((m) => ({ ...n, metadata: { ...n.metadata, labels: m.metadata.labels } })), { ...n, metadata: { ...n.metadata, labels: {} } }]);
     const upsert = fc.oneof(
       { weight: 4, arbitrary: policies.length ? fc.constantFrom(...policies) : fc.constantFrom(...(c1.namespaces as Obj[])) },
       { weight: 3, arbitrary: fc.constantFrom(...swapped) },
+      { weight: 2, arbitrary: admin.length ? fc.constantFrom(...admin) : fc.constantFrom(...swapped) },
       { weight: 1, arbitrary: fc.constantFrom(...(c1.namespaces as Obj[])) },
       { weight: 1, arbitrary: fc.constantFrom(...relabelled) },
     ).map((object) => ({ type: "MODIFIED" as const, object }));
-    const remove = fc.constantFrom(...(c0.policies as Obj[]), ...policies, ...pods0).map((object) => ({ type: "DELETED" as const, object }));
+    const remove = fc.constantFrom(...(c0.policies as Obj[]), ...policies, ...admin, ...pods0).map((object) => ({ type: "DELETED" as const, object }));
     const event = fc.oneof({ weight: 4, arbitrary: upsert }, { weight: 1, arbitrary: remove });
     return fc.array(fc.array(event, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 });
   });

@@ -4,6 +4,7 @@
  * batch with a bad object or a duplicate address changes nothing; the updated bundle() is the
  * state's bundle.
  */
+import { readFileSync, readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FlowBatch } from "../../src/engine/batch.js";
@@ -105,6 +106,31 @@ describe("engine.apply (live updates)", () => {
     expect(["10.0.0.2", "10.0.0.3", "10.0.0.4"].map((src) => engine.decide(src, "10.0.0.9", "TCP", 80))).toEqual(["deny", "allow", "deny"]);
   });
 
+  it("a pod whose CIDR class a new ipBlock cut, then its namespace relabelled, is decided by its new classes", () => {
+    const ns = (name: string, team: string) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { team } } });
+    const at = (name: string, namespace: string, ip: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: "c" }] }, status: { podIP: ip } });
+    const np = (name: string, spec: object) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "a" }, spec });
+    const engine = compileSync(clusterFromObjects([ns("a", "x"), ns("b", "z"), at("web", "a", "10.0.0.1"), at("client", "b", "10.0.1.1"),
+      np("web", { podSelector: { matchLabels: { app: "web" } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: "y" } } }] }] })]).cluster);
+    expect(engine.decide("10.0.1.1", "10.0.0.1", "TCP", 80)).toBe("deny");
+    const block = np("net", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.1.0/24" } }] }] });
+    expect(engine.apply([{ type: "ADDED", object: block }]).update).toBe("incremental");
+    // The relabel moves client's classes; a set new in the same batch is asked of every class.
+    const more = np("net2", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.2.0/24" } }] }] });
+    expect(engine.apply([{ type: "MODIFIED", object: ns("b", "y") }, { type: "ADDED", object: more }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "10.0.0.1", "TCP", 80)).toBe("allow");
+    expect(engine.decide("10.0.0.1", "10.0.1.1", "TCP", 80)).toBe("allow");
+    expect(engine.decide("10.0.0.1", "10.0.2.1", "TCP", 80)).toBe("allow");
+    expect(engine.decide("10.0.0.1", "10.0.3.1", "TCP", 80)).toBe("deny");
+  });
+
+  // Shrunk counterexamples of the live properties, replayed on every run.
+  const liveCases = readdirSync(new URL("./regressions/live/", import.meta.url)).filter((f) => f.endsWith(".json"));
+  it.each(liveCases)("regression %s", (file) => {
+    const { scenario } = JSON.parse(readFileSync(new URL(`./regressions/live/${file}`, import.meta.url), "utf8")) as { scenario: Parameters<typeof checkLive>[0] };
+    checkLive(scenario, { addresses: 0, incremental: 0, recompiled: 0, none: 0, refused: 0 });
+  });
+
   it("a pod added beside its replicas only rebuilds the address tables, and decides at once", () => {
     const { cluster } = clusterFromObjects(shop());
     const engine = compileSync(cluster);
@@ -146,8 +172,30 @@ describe("engine.apply (live updates)", () => {
       apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "pass-shop" },
       spec: { priority: 1, subject: { namespaces: {} }, ingress: [{ action: "Pass", from: [{ namespaces: {} }] }] },
     };
-    expect(engine.apply([{ type: "ADDED", object: pass }]).update).toBe("recompiled");
+    expect(engine.apply([{ type: "ADDED", object: pass }]).update).toBe("incremental");
     expect(engine.explain("10.0.1.1", "10.0.2.1", "TCP", 5432).ingress).toMatchObject({ kind: "allowed", passed: { policy: "pass-shop", rule: 0 } });
+  });
+
+  it("admin policies added, changed and deleted compile incrementally, for the identities their subjects hold", () => {
+    const anp = (name: string, priority: number, action: string, subject: object) => ({
+      apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name },
+      spec: { priority, subject, ingress: [{ action, from: [{ namespaces: {} }] }] },
+    });
+    const engine = compileSync(clusterFromObjects(shop()).cluster);
+    const apiOnly = { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: "api" } } } };
+    const dbOnly = { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: "db" } } } };
+    expect(engine.apply([{ type: "ADDED", object: anp("deny-db", 5, "Deny", dbOnly) }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("deny");
+    expect(engine.apply([{ type: "MODIFIED", object: anp("deny-db", 5, "Deny", apiOnly) }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow");
+    expect(engine.decide("10.0.2.1", "10.0.1.1", "TCP", 80)).toBe("deny");
+    expect(engine.apply([{ type: "ADDED", object: anp("allow-api", 1, "Allow", apiOnly) }]).update).toBe("incremental");
+    expect(engine.decide("10.0.2.1", "10.0.1.1", "TCP", 80)).toBe("allow");
+    expect(engine.apply([{ type: "DELETED", object: anp("allow-api", 1, "Allow", apiOnly) }]).update).toBe("incremental");
+    expect(engine.decide("10.0.2.1", "10.0.1.1", "TCP", 80)).toBe("deny");
+    expect(engine.apply([{ type: "DELETED", object: anp("deny-db", 5, "Deny", apiOnly) }]).update).toBe("incremental");
+    expect(engine.decide("10.0.2.1", "10.0.1.1", "TCP", 80)).toBe("allow");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow");
   });
 
   it("decideParallel's threads take the tables of every apply at their next batch", async () => {
