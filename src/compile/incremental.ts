@@ -8,22 +8,26 @@
  * peer-set merge, which rows and reason parts are made of) is only ever *refined*, and
  * profiles, rows and classes keep their numbers while new ones are added after them:
  *
- * - a new peer set (a policy's new peer) splits the classes it cuts: the part inside becomes a
- *   new class, with its parent's bit in every other set;
- * - a class whose membership changed (its namespace relabelled under a namespaceSelector), a new
- *   identity (a pod with labels no pod had), and a known identity at a new CIDR class become new
- *   classes, every set asked of them;
- * - a new ipBlock cuts the CIDR classes: the original classes (identity, CIDR class) are numbered
- *   again, each in the live class of the one it lies in, and the block's set splits them there;
- * - rows of existing profiles gain the bits of the new classes (each profile's rules evaluated on
- *   those words only); new port cuts split port classes (every profile's cell copied);
- * - identities the change can move (in the namespace of a policy added or removed, or new) get
- *   their profiles again, made when new; a profile whose policy is gone is never used again.
+ * - a new peer set (a policy's new peer, an admin policy's) splits the classes it cuts: the
+ *   part inside becomes a new class, in every other set as its parent, so every existing row
+ *   takes its parent's bit;
+ * - a class whose membership changed (its namespace relabelled under a namespaceSelector) moves
+ *   to a class with the same sets if its root ever moved to one (a label set back), else to a
+ *   new class; a new identity (a pod with labels no pod had) and a known identity at a new CIDR
+ *   class get a class each; rows of existing profiles are evaluated on those classes only;
+ * - a new ipBlock (an admin network) cuts the CIDR classes: an original class (identity, CIDR
+ *   class) whose CIDR class became one class follows it, the others are retired and their
+ *   addresses get classes inside the old one's live class, which the block's set then splits;
+ * - new port cuts split port classes (every profile's cell copied);
+ * - identities the change can move (in the namespace of a NetworkPolicy added or removed, held
+ *   by the subject of an admin policy added or removed, relabelled when there are tiers, new)
+ *   get their profiles again, made when new; a profile whose policy is gone is never used again;
+ * - the address tables are edited: only pods gone, new, or whose classes or profiles changed.
  *
  * The reason classes are the peer classes (no merge), so one refinement serves both. Classes,
  * profiles and rows no pod uses any more stay until the tables have grown `GROWTH` times past
- * the compile they started from: then (and for admin tiers, nodes, and named ports at numbers no
- * pod had them at) `update` says undefined and the caller compiles the cluster whole.
+ * the compile they started from: then (and for node changes and named ports at numbers no pod
+ * had them at) `update` says undefined and the caller compiles the cluster whole.
  */
 import type { Cluster, IPBlock, Labels, Pod } from "../model/types.js";
 import { BitsetPool, orInto, wordsFor } from "./bits.js";
@@ -185,9 +189,10 @@ export class LiveCompiler {
 
   /**
    * The tables of `cluster`, made from the last committed state; undefined when the change is
-   * one live compiles do not make (admin tiers, nodes, an ipBlock or a named port the tables
-   * lack) or the tables have grown too far: compile it whole then. Changes nothing until commit;
-   * after an update that is not committed, the compiler must not be used again.
+   * one live compiles do not make (nodes, a named port at a number no pod had it at, more tier
+   * rules than a bundle holds) or the tables have grown too far: compile it whole then.
+   * Changes nothing the committed state holds until commit; after an update that is not
+   * committed (or said undefined), the compiler must not be used again.
    */
   update(cluster: Cluster): LiveCompiled | undefined {
     const stages: Record<string, number> = {};

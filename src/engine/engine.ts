@@ -185,8 +185,10 @@ export class Engine {
    * Changes the cluster this engine decides for: Kubernetes watch events (ADDED, MODIFIED,
    * DELETED with the object) of Namespaces, Pods, NetworkPolicies, admin-tier policies and Nodes.
    * All events are validated first (a PolicyError names each bad object and field, and nothing
-   * changes); pods that fit the tables only rebuild the pod address tables, anything else
-   * compiles the new state again. The new tables replace the old ones with one switch after
+   * changes); pods that fit the tables only edit the pod address tables, anything else compiles
+   * the tables again from the installed ones, recomputing only what the change touches (or the
+   * whole state, for node changes and tables grown far past their last whole compile; see
+   * ApplyResult.update and .stages). The new tables replace the old ones with one switch after
    * the core validated them: a decision sees the old or the new state, never a mix. Only engines
    * made by compile(cluster) can apply changes.
    */

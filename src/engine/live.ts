@@ -8,7 +8,10 @@
  *   identity has (a pod added beside its replicas, deleted, restarted at a new address), or in a
  *   new identity (relabelled, say) whose profiles the bundle has and whose peer classes equal,
  *   in every peer set, classes it has: only the pod address tables change (`addresses`);
- * - anything else: the whole state is compiled again and loaded (`recompiled`).
+ * - anything else: the tables are compiled again from the installed ones, recomputing what the
+ *   change touches (`incremental`, compile/incremental.ts), or, for changes that cannot be
+ *   (nodes, say), the whole state is compiled again (`recompiled`). The plan says `recompiled`
+ *   for both: the engine knows which it did.
  *
  * The engine installs the new tables with one switch after the core validated them, so a
  * decision sees the old tables or the new ones, never a mix, and a refused update changes nothing.
