@@ -48,17 +48,63 @@ export function intervalOf(cuts: readonly bigint[], v: bigint): number {
 }
 
 /**
- * Each class of `next` (made from the blocks of `prev` and more after them) lies inside one
- * class of `prev`: its cuts are a superset, its signatures extend the old ones. Its parent, per class.
+ * The classes with more blocks (live updates): cut at the new blocks' boundaries, each old class
+ * becomes one or more classes — the first keeps its number (so an address whose class the new
+ * blocks do not cut keeps it), the others are numbered after the old ones. `parent`: the old
+ * class of each class.
  */
-export function parentClasses(prev: CidrClasses, next: CidrClasses): Int32Array {
-  const parent = new Int32Array(next.classCount);
-  for (const [p, n] of [[prev.v4, next.v4], [prev.v6, next.v6]] as const) {
-    n.cuts.forEach((start, k) => {
-      parent[n.classOf[k]!] = p.classOf[intervalOf(p.cuts, start)]!;
+export function extendCidr(prev: CidrClasses, added: readonly IPBlock[]): { cidr: CidrClasses; parent: Int32Array } {
+  const blocks = [...prev.blocks, ...added];
+  const blockIndex = new Map(prev.blockIndex);
+  added.forEach((b, k) => blockIndex.set(blockKey(b), prev.blocks.length + k));
+  const words = wordsFor(blocks.length);
+  const signatures = prev.signatures.map((sig) => {
+    const out = new Uint32Array(words);
+    out.set(sig);
+    return out;
+  });
+  const parent = Array.from({ length: prev.classCount }, (_, c) => c);
+  /** `${old class}:${new blocks holding it}` → class; the first seen of an old class keeps its number. */
+  const childOf = new Map<string, number>();
+  const kept = new Set<number>();
+  const base = signatures.map((sig) => sig.slice()); // the old signatures, before new bits
+  const space = (p: FamilySpace, family: 4 | 6): FamilySpace => {
+    const end = 1n << BigInt(p.bits);
+    const mine = added.map((b, k) => ({ b, i: prev.blocks.length + k })).filter(({ b }) => b.cidr.family === family);
+    const cutSet = new Set<bigint>(p.cuts);
+    for (const { b } of mine) for (const c of [b.cidr, ...b.except]) for (const v of range(c)) if (v < end) cutSet.add(v);
+    const cuts = mine.length === 0 ? p.cuts : [...cutSet].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const inside = (c: CIDR, v: bigint) => {
+      const [lo, hi] = range(c);
+      return v >= lo && v < hi;
+    };
+    const classOf = new Int32Array(cuts.length);
+    let q = 0; // the old interval holding cuts[k]
+    cuts.forEach((start, k) => {
+      while (q + 1 < p.cuts.length && p.cuts[q + 1]! <= start) q++;
+      const old = p.classOf[q]!;
+      const holding = mine.filter(({ b }) => inside(b.cidr, start) && !b.except.some((e) => inside(e, start))).map(({ i }) => i);
+      const key = `${old}:${holding.join(",")}`;
+      let c = childOf.get(key);
+      if (c === undefined) {
+        if (kept.has(old)) {
+          c = signatures.length;
+          signatures.push(base[old]!.slice());
+          parent.push(old);
+        } else {
+          c = old;
+          kept.add(old);
+        }
+        for (const i of holding) setBit(signatures[c]!, i);
+        childOf.set(key, c);
+      }
+      classOf[k] = c;
     });
-  }
-  return parent;
+    return { bits: p.bits, cuts, classOf };
+  };
+  const v4 = space(prev.v4, 4);
+  const v6 = space(prev.v6, 6);
+  return { cidr: { blocks, blockIndex, classCount: signatures.length, signatures, v4, v6 }, parent: Int32Array.from(parent) };
 }
 
 /** Every distinct ipBlock of the policies, then the extra blocks (admin `networks`, node addresses). */

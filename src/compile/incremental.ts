@@ -31,7 +31,7 @@
  */
 import type { Cluster, IPBlock, Labels, Pod } from "../model/types.js";
 import { BitsetPool, orInto, wordsFor } from "./bits.js";
-import { type CidrClasses, blockKey, cidrClassesOf, classOfAddress, parentClasses } from "./cidr.js";
+import { type CidrClasses, blockKey, classOfAddress, extendCidr } from "./cidr.js";
 import type { AddressEntry } from "./hash.js";
 import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "./hash.js";
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
@@ -218,12 +218,13 @@ export class LiveCompiler {
     const newBlocks = new Map<string, IPBlock>();
     const blocks = [...added.flatMap((p) => [...p.ingress, ...p.egress].flatMap((rule) => rule.peers.flatMap((peer) => (peer.ipBlock ? [peer.ipBlock] : [])))), ...adminBlocks(addedAdmin, nodes)];
     for (const b of blocks) if (!old.cidr.blockIndex.has(blockKey(b))) newBlocks.set(blockKey(b), b);
-    const cidr = newBlocks.size === 0 ? old.cidr : cidrClassesOf([...old.cidr.blocks, ...newBlocks.values()]);
-    const cidrParent = cidr === old.cidr ? undefined : parentClasses(old.cidr, cidr);
-    /** The one class an old class became, or -1 where new blocks cut it in several. */
-    const onlyChild = new Int32Array(old.cidr.classCount).fill(-2);
+    const extended = newBlocks.size === 0 ? undefined : extendCidr(old.cidr, [...newBlocks.values()]);
+    const cidr = extended?.cidr ?? old.cidr;
+    const cidrParent = extended?.parent;
+    /** Old CIDR classes the new blocks cut in several (the others keep their numbers). */
+    const split = new Uint8Array(old.cidr.classCount);
     cidrParent?.forEach((p, c) => {
-      onlyChild[p] = onlyChild[p] === -2 ? c : -1;
+      if (c !== p) split[p] = 1;
     });
 
     // Identities: namespace labels as they are now; new ones for pods with labels no pod had.
@@ -267,21 +268,21 @@ export class LiveCompiler {
     };
     const retired = new Uint8Array(cidrParent ? known : 0);
     if (cidrParent) {
-      // (An original class retired before has CIDR class -1 and is in no list: it stays retired.)
-      const cidrClassOf = o0.cidrClassOf.map((c) => (c < 0 ? -1 : onlyChild[c]!));
-      const ofKey = new Map<string, number>();
+      // (An original class retired before has CIDR class -1 and is in no list: it stays so.)
+      const cidrClassOf = [...o0.cidrClassOf];
+      const ofKey = new Map(o0.ofKey);
       const ofIdentity = [...o0.ofIdentity];
-      cidrClassOf.forEach((c, o) => {
-        if (c >= 0) ofKey.set(`${o0.identityOf[o]}:${c}`, o);
-        else {
-          retired[o] = 1;
-          const i = o0.identityOf[o]!;
-          if (i >= 0 && o0.cidrClassOf[o]! >= 0) ofIdentity[i] = ofIdentity[i]!.filter((x) => x !== o);
-        }
+      o0.cidrClassOf.forEach((c, o) => {
+        if (c < 0 || split[c] !== 1) return;
+        retired[o] = 1;
+        cidrClassOf[o] = -1;
+        const i = o0.identityOf[o]!;
+        ofKey.delete(`${i}:${c}`);
+        if (i >= 0) ofIdentity[i] = ofIdentity[i]!.filter((x) => x !== o);
       });
       originals = { identityOf: [...o0.identityOf], cidrClassOf, ofKey, outsideOf: new Int32Array(cidr.classCount), ofIdentity };
       const outsideOf = originals.outsideOf as Int32Array;
-      cidrParent.forEach((p, c) => (outsideOf[c] = onlyChild[p]! >= 0 ? o0.outsideOf[p]! : original(-1, c, o0.outsideOf[p]!)));
+      cidrParent.forEach((p, c) => (outsideOf[c] = split[p] === 1 ? original(-1, c, o0.outsideOf[p]!) : o0.outsideOf[p]!));
     }
     // Pods: their identities and original classes, carried over for pods there before (found by
     // their place in the last cluster when the pods changed).
@@ -380,7 +381,7 @@ export class LiveCompiler {
     // in (same sets but the new blocks', whose sets split them next) or get a class each.
     const out = new Map<number, Set<number>>();
     retired.forEach((r, o) => {
-      if (r === 1 && o0.cidrClassOf[o]! >= 0) out.set(old.sOf[o]!, (out.get(old.sOf[o]!) ?? new Set()).add(o));
+      if (r === 1) out.set(old.sOf[o]!, (out.get(old.sOf[o]!) ?? new Set()).add(o));
     });
     for (const [c, gone] of out) take(c, gone);
     const joins = new Map<number, number[]>();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BitsetPool, hasBit, setBit } from "../../src/compile/bits.js";
-import { addressValue, cidrClasses, classOfAddress } from "../../src/compile/cidr.js";
+import { addressValue, blockKey, cidrClasses, classOfAddress, extendCidr } from "../../src/compile/cidr.js";
 import { EMPTY, V4_SLOT_WORDS, buildV4Table, capacityFor, hashV4, shiftFor } from "../../src/compile/hash.js";
 import { mergeColumns, remapRow } from "../../src/compile/merge.js";
 import { buildTrie, lookupTrie } from "../../src/compile/trie.js";
@@ -84,6 +84,38 @@ describe("CIDR classes and tries", () => {
           expect(byClass.get(cls) ?? set).toBe(set);
           bySet.set(set, cls);
           byClass.set(cls, set);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("classes extended by more blocks (live updates) are the classes of all the blocks; a class the new blocks do not cut keeps its number", () => {
+    fc.assert(
+      fc.property(fc.array(v4Block, { maxLength: 5 }), fc.array(v4Block, { minLength: 1, maxLength: 3 }), fc.array(fc.uint8Array({ minLength: 4, maxLength: 4 }), { minLength: 2, maxLength: 30 }), (first, more, addrs) => {
+        const before = cidrClasses([policyWith(first)]);
+        const fresh = more.filter((b) => !before.blockIndex.has(blockKey(b)) && !more.slice(0, more.indexOf(b)).some((x) => blockKey(x) === blockKey(b)));
+        const { cidr: after, parent } = extendCidr(before, fresh);
+        const blocks = [...before.blocks, ...fresh];
+        const nodes: Uint32Array[] = [];
+        const trie = buildTrie(after.v4, (i) => after.v4.classOf[i]!, nodes);
+        const probes = [...addrs, ...blocks.flatMap((x) => [x.cidr.bytes, ...x.except.map((e) => e.bytes)])].map((b) => ip(formatIP(b)));
+        const byClass = new Map<number, string>();
+        const bySet = new Map<string, number>();
+        for (const a of probes) {
+          const cls = classOfAddress(after, a);
+          const set = matchSet(blocks, a);
+          expect(lookupTrie(trie, nodes, a.bytes)).toBe(cls);
+          expect(byClass.get(cls) ?? set).toBe(set);
+          expect(bySet.get(set) ?? cls).toBe(cls);
+          byClass.set(cls, set);
+          bySet.set(set, cls);
+          // Each class lies inside its parent; one the new blocks did not cut kept its number.
+          const old = classOfAddress(before, a);
+          expect(parent[cls]).toBe(old);
+          if (!Array.from(parent.entries()).some(([c, p]) => p === old && c !== old)) expect(cls).toBe(old);
+          // Signatures say which blocks hold the class.
+          expect(blocks.map((_, b) => (hasBit(after.signatures[cls]!, b) ? "1" : "0")).join("")).toBe(set);
         }
       }),
       { numRuns: 300 },
