@@ -11,8 +11,9 @@
 // the connection, logging the verdict and why. A source address that is no pod's (127.0.0.1)
 // is outside the cluster.
 //
-// When a manifest file changes, the proxy loads and compiles it again and swaps the engine:
-// connections already piping are not touched, new ones are decided by the new policies.
+// When a manifest file changes, the proxy reads it again and hands the new state to the engine
+// (engine.replace: only what changed is compiled again, the tables switch at once): connections
+// already piping are not touched, new ones are decided by the new policies.
 //
 //   node examples/loopback-proxy/proxy.mjs -f examples/shop [--serve] [--demo] [--offset N]
 //        [--backend-offset N] [--no-policy] [--quiet]
@@ -57,13 +58,18 @@ const log = (line) => values.quiet || say(line);
 /** 10.244.1.20 → 127.244.1.20, and back; undefined for addresses that have none. */
 const loopbackOf = (ip) => (ip.family === 4 ? `127.${ip.text.split(".").slice(1).join(".")}` : undefined);
 
-/** The cluster and its engine: replaced whole on reload, so a decision sees one state. */
+/** The cluster, its engine and its pods by loopback address: replaced whole on reload, so a decision sees one state. */
 let state;
 
+/** Reads the manifests; the first time compiles them, later hands the new state to the same engine. */
 async function load() {
   const { cluster, warnings } = await loadPaths(values.file);
   for (const w of warnings) if (w.severity === "warning") process.stderr.write(`${formatDiagnostic(w)}\n`);
-  const engine = await compile(cluster);
+  let engine = state?.engine;
+  if (engine) {
+    const r = engine.replace(cluster);
+    log(`engine: ${r.changed} objects changed, ${r.update === "none" ? "nothing to do" : `${r.update} in ${r.ms.toFixed(1)} ms`}`);
+  } else engine = await compile(cluster);
   const podOf = new Map(); // loopback address → { pod, ip }
   for (const pod of cluster.pods) {
     for (const ip of pod.ips) {

@@ -193,8 +193,21 @@ export class Engine {
    * made by compile(cluster) can apply changes.
    */
   apply(events: readonly WatchEvent[]): ApplyResult {
+    return this.change("apply", (live) => live.plan(events));
+  }
+
+  /**
+   * Changes the cluster this engine decides for to `cluster`, a whole new state (manifests read
+   * again, say): as apply would with the events between the two states — objects matched by
+   * kind, namespace and name, only what changed recomputed. Only engines made by compile(cluster).
+   */
+  replace(cluster: Cluster): ApplyResult {
+    return this.change("replace", (live) => live.planFor(cluster));
+  }
+
+  private change(what: string, planOf: (live: LiveState) => Plan): ApplyResult {
     const started = performance.now();
-    if (!this.liveState) throw new Error("apply: this engine was loaded from a bundle; live updates need the cluster it was compiled from (use compile)");
+    if (!this.liveState) throw new Error(`${what}: this engine was loaded from a bundle; live updates need the cluster it was compiled from (use compile)`);
     const stages: Record<string, number> = {};
     let last = started;
     const lap = (stage: string) => {
@@ -202,9 +215,9 @@ export class Engine {
       stages[stage] = now - last;
       last = now;
     };
-    // The store of objects is built on the first apply: engines that never change pay nothing for it.
+    // The store of objects is built on the first change: engines that never change pay nothing for it.
     this.live ??= this.liveState();
-    const plan = this.live.plan(events);
+    const plan = planOf(this.live);
     lap("plan");
     let update: ApplyResult["update"] = plan.update;
     if (plan.update === "addresses") {

@@ -78,7 +78,7 @@ export class LiveState {
     for (const ns of cluster.namespaces) if (!ns.implicit) put("Namespace", ns);
     for (const pod of cluster.pods) put("Pod", pod);
     for (const p of cluster.policies) put("NetworkPolicy", p);
-    for (const p of cluster.adminPolicies ?? []) put(p.kind ?? (p.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy"), p);
+    for (const p of cluster.adminPolicies ?? []) put(adminKind(p), p);
     for (const n of cluster.nodes ?? []) put("Node", n);
     this.indexAddresses();
   }
@@ -122,6 +122,37 @@ export class LiveState {
       }
     });
     if (problems.length > 0) throw new PolicyError([...problems, ...warnings]);
+    return this.planChanges(byKey, kinds, recreated, warnings);
+  }
+
+  /**
+   * Plans the change to a whole new state (engine.replace): the objects of `cluster` by key
+   * against the store's, as if by events — changed ones, new ones (last, in order), and the
+   * store's objects `cluster` lacks, deleted.
+   */
+  planFor(cluster: Cluster): Plan {
+    const byKey = new Map<string, Model | null>();
+    const kinds = new Map<string, ModelEntry["kind"]>();
+    const put = (kind: ModelEntry["kind"], model: Model) => {
+      const key = keyOf(kind, model);
+      byKey.set(key, model);
+      kinds.set(key, kind);
+    };
+    for (const ns of cluster.namespaces) if (!ns.implicit) put("Namespace", ns);
+    for (const pod of cluster.pods) put("Pod", pod);
+    for (const p of cluster.policies) put("NetworkPolicy", p);
+    for (const p of cluster.adminPolicies ?? []) put(adminKind(p), p);
+    for (const n of cluster.nodes ?? []) put("Node", n);
+    for (const [key, { kind }] of this.store) {
+      if (byKey.has(key)) continue;
+      byKey.set(key, null);
+      kinds.set(key, kind);
+    }
+    return this.planChanges(byKey, kinds, new Set(), []);
+  }
+
+  /** The plan for the batch's last word on each key (null: deleted). */
+  private planChanges(byKey: ReadonlyMap<string, Model | null>, kinds: ReadonlyMap<string, ModelEntry["kind"]>, recreated: ReadonlySet<string>, warnings: Diagnostic[]): Plan {
     const changes = [...byKey].filter(([key, model]) => {
       const old = this.store.get(key)?.model;
       if (recreated.has(key)) return true;
@@ -275,6 +306,11 @@ export class LiveState {
       }
     }
   }
+}
+
+/** The kind of an admin-tier policy as the store keys it. */
+function adminKind(p: AdminPolicy): ModelEntry["kind"] {
+  return p.kind ?? (p.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy");
 }
 
 /** The store's key of a built object: namespaced kinds by namespace and name, the others by name. */

@@ -77,18 +77,24 @@ function matchesWholeCompile(engine: Engine, objects: readonly Obj[], pods: read
       for (const protocol of ["TCP", "UDP", "SCTP"] as const) for (const port of ports) batch.push(src, dst, protocol, port);
     }
   }
-  const named = (e: Engine) => {
+  // Policies by name: an engine given a whole state (replace) keeps its own numbering of them.
+  const named = (e: Engine, r: ReturnType<Engine["reason"]>) => {
+    const x = r as { policy?: unknown; policies?: unknown[] };
+    const name = (p: unknown) => (typeof p === "number" ? e.policyName(p) : p); // tier policies are named already
+    return { ...r, ...(x.policy !== undefined ? { policy: name(x.policy) } : {}), ...(x.policies ? { policies: x.policies.map(name) } : {}) };
+  };
+  const verdicts = (e: Engine) => {
     const x = e.explainBatch(batch);
     const decoded = new Map<number, string>();
     const side = (i: number, d: 0 | 1) => {
       const key = sideKey(x, i, d);
       let r = decoded.get(key);
-      if (r === undefined) decoded.set(key, (r = JSON.stringify(e.reason(...splitReasonKey(key)))));
+      if (r === undefined) decoded.set(key, (r = JSON.stringify(named(e, e.reason(...splitReasonKey(key))))));
       return r;
     };
     return Array.from({ length: batch.length }, (_, i) => `${x.verdicts[i]} ${side(i, 0)} ${side(i, 1)}`);
   };
-  const [got, want] = [named(engine), named(whole)];
+  const [got, want] = [verdicts(engine), verdicts(whole)];
   for (let i = 0; i < batch.length; i++) if (got[i] !== want[i]) expect({ flow: i, got: got[i] }).toEqual({ flow: i, got: want[i] });
 }
 
@@ -171,4 +177,12 @@ export function checkLive([[c0, batches], seed]: [[ClusterObjects, WatchEvent[][
   const flows = fc.sample(fc.array(flowFor({ namespaces: [], pods: seen as never, policies: [] }), { minLength: 30, maxLength: 30 }), { numRuns: 1, seed })[0]!;
   holds(engine, [...state.values()], flows);
   matchesWholeCompile(engine, [...state.values()], seen as Obj[]);
+  // The same final state given whole (engine.replace, as a reload of manifests does) to an engine
+  // of the start: objects it had keep their places (policies their numbers), new ones come last.
+  const start = [...c0.namespaces, ...c0.pods, ...c0.policies] as Obj[];
+  const replaced = compileSync(clusterFromObjects(start).cluster);
+  replaced.replace(clusterFromObjects([...state.values()]).cluster);
+  const had = new Set(start.map(keyOf));
+  const inPlace = [...start.filter((o) => state.has(keyOf(o))).map((o) => state.get(keyOf(o))!), ...[...state.values()].filter((o) => !had.has(keyOf(o)))];
+  matchesWholeCompile(replaced, inPlace, seen as Obj[]);
 }

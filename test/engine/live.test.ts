@@ -198,6 +198,22 @@ describe("engine.apply (live updates)", () => {
     expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("allow");
   });
 
+  it("replace takes a whole new state (manifests read again): only what changed is recompiled", () => {
+    const engine = compileSync(clusterFromObjects(shop()).cluster);
+    const objects = shop();
+    const db = objects[3] as { spec: { ingress: { ports: { port: number }[] }[] } };
+    db.spec.ingress[0]!.ports[0]!.port = 6432;
+    const r = engine.replace(clusterFromObjects([...objects, pod("api-2", "10.0.1.2", { app: "api" })]).cluster);
+    expect([r.update, r.changed]).toEqual(["incremental", 2]);
+    expect(engine.decide("10.0.1.2", "10.0.2.1", "TCP", 6432)).toBe("allow");
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 5432)).toBe("deny");
+    expect(engine.replace(clusterFromObjects([...objects, pod("api-2", "10.0.1.2", { app: "api" })]).cluster).update).toBe("none");
+    const r2 = engine.replace(clusterFromObjects(objects).cluster);
+    expect([r2.update, r2.changed]).toEqual(["addresses", 1]);
+    expect(engine.decide("10.0.1.2", "10.0.2.1", "TCP", 6432)).toBe("deny"); // an outside address now: db's policy names pods
+    expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 6432)).toBe("allow");
+  });
+
   it("decideParallel's threads take the tables of every apply at their next batch", async () => {
     const engine = compileSync(clusterFromObjects(shop()).cluster);
     const batch = new FlowBatch(20000);
