@@ -1,8 +1,9 @@
 /**
  * `npm run fuzz -- --minutes N`: the differential property for as long as asked, on fresh
  * seeds; every other round adds admin tiers (ANPs, the baseline, ClusterNetworkPolicies, Nodes),
- * and every fifth round is live updates (engine.apply against the final state's reference; a
- * counterexample of those is printed with its seed, to replay with fc.check's seed and path).
+ * and every fifth round is live updates (engine.apply against the final state's reference and a
+ * whole compile of it; the split scenarios, few policies and many pods, every other time; a
+ * counterexample of those is saved to test/engine/regressions/live/ and printed with its seed).
  * A failure is shrunk, saved to test/engine/regressions/ (replayed by every `npm test` from
  * then on) and reported.
  */
@@ -11,7 +12,7 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import { clusterObjects, flowFor, tiersWithNodes } from "../../src/fuzz/index.js";
 import { agree } from "../engine/agree.js";
-import { checkLive, liveScenario } from "../engine/live-property.js";
+import { checkLive, liveScenario, liveSplitScenario } from "../engine/live-property.js";
 
 const minutes = Number(process.env.FUZZ_MINUTES ?? "1");
 
@@ -22,9 +23,14 @@ it(`wasm verdict equals reference verdict for ${minutes} minute(s)`, () => {
   for (let round = 0; Date.now() < until; round++) {
     if (round % 5 === 4) {
       const paths = { addresses: 0, incremental: 0, recompiled: 0, none: 0, refused: 0 };
-      const result = fc.check(fc.property(liveScenario, (scenario) => checkLive(scenario, paths)), { numRuns: 100 });
+      const scenarios = round % 10 === 4 ? liveScenario : liveSplitScenario;
+      const result = fc.check(fc.property(scenarios, (scenario) => checkLive(scenario, paths)), { numRuns: 100 });
       live += result.numRuns;
-      if (result.failed) expect.fail(`live updates: seed ${result.seed}, path ${result.counterexamplePath}:\n${fc.stringify(result.counterexample)}\n${String(result.errorInstance)}`);
+      if (result.failed) {
+        const file = new URL(`../engine/regressions/live/fuzz-${result.seed}.json`, import.meta.url);
+        writeFileSync(file, `${JSON.stringify({ note: `npm run fuzz, seed ${result.seed}: ${String(result.errorInstance).split("\n")[0]}`, scenario: result.counterexample![0] }, null, 1)}\n`);
+        expect.fail(`live updates: seed ${result.seed}, path ${result.counterexamplePath} (saved to ${file.pathname}):\n${String(result.errorInstance)}`);
+      }
       continue;
     }
     const maxRules = 1 + (runs % 5);
