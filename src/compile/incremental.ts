@@ -151,6 +151,28 @@ function columnsOf(peers: PeerSets, count: number, slotWord: (s: number) => numb
   };
 }
 
+/** Port classes cut at `more`'s cuts too, and the old class of each (undefined when no class was cut). */
+function withCuts(old: PortClasses, more: PortClasses): { ports: PortClasses; portParent?: Int32Array } {
+  const cuts = old.cuts.map((c, p) => [...new Set([...c, ...more.cuts[p]!])].sort((a, b) => a - b));
+  if (cuts.every((c, p) => c.length === old.cuts[p]!.length)) return { ports: old };
+  const base: number[] = [];
+  let count = 0;
+  for (const c of cuts) {
+    base.push(count);
+    count += c.length;
+  }
+  const portParent = new Int32Array(count);
+  cuts.forEach((c, p) => {
+    const oldCuts = old.cuts[p]!;
+    let q = 0;
+    c.forEach((start, k) => {
+      while (q + 1 < oldCuts.length && oldCuts[q + 1]! <= start) q++;
+      portParent[base[p]! + k] = old.base[p]! + q;
+    });
+  });
+  return { ports: { cuts, base, count }, portParent };
+}
+
 /** A profile's cells over split port classes: each new class has its old class's row. */
 function remapCells(cells: Uint32Array, parent: Int32Array): Uint32Array {
   const out = new Uint32Array(parent.length);
@@ -176,10 +198,26 @@ export class LiveCompiler {
     const membersOf: number[][] = Array.from({ length: seed.peers.size }, () => []);
     seed.sOf.forEach((s, o) => membersOf[s]!.push(o));
     this.state = {
-      cluster: seed.cluster, tiers: seed.tiers, cidr: seed.cidr, trie: outsideTrie(seed.cidr), podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!),
-      podOriginals: seed.cluster.pods.map((pod) => pod.ips.map((ip) => c.ofAddress.get(ip.text)!)), tables: undefined, counts: { 4: 0, 6: 0 }, packed: false, idents: seed.idents, identityOf: seed.identityOf, sOf: seed.sOf, membersOf, movedTo: new Map(), rootOf: Array.from({ length: seed.peers.size }, (_, c) => c), peers: seed.peers, ports: seed.ports,
-      egressOf: seed.egressOf, ingressOf: seed.ingressOf,
+      cluster: seed.cluster,
+      tiers: seed.tiers,
+      cidr: seed.cidr,
+      trie: outsideTrie(seed.cidr),
+      podIdentity: seed.cluster.pods.map((p) => seed.ofPod.get(p)!),
+      podOriginals: seed.cluster.pods.map((pod) => pod.ips.map((ip) => c.ofAddress.get(ip.text)!)),
+      tables: undefined, // the first update numbers every address again (the compile merged classes further)
+      counts: { 4: 0, 6: 0 },
+      packed: false,
+      idents: seed.idents,
+      identityOf: seed.identityOf,
       originals: { identityOf: [...c.identityOf], cidrClassOf: [...c.cidrClassOf], ofKey: new Map(c.ofKey), outsideOf: c.outsideOf, ofIdentity: c.ofIdentity.map((l) => [...l]) },
+      sOf: seed.sOf,
+      membersOf,
+      movedTo: new Map(),
+      rootOf: Array.from({ length: seed.peers.size }, (_, s) => s),
+      peers: seed.peers,
+      ports: seed.ports,
+      egressOf: seed.egressOf,
+      ingressOf: seed.ingressOf,
     };
     this.profiles = seed.profiles;
     this.reasons = seed.reasons;
@@ -331,35 +369,14 @@ export class LiveCompiler {
 
     lap("identities");
     // Port classes: the cuts of new policies added (a cut no longer used stays: classes only split).
-    let ports = old.ports;
-    let portParent: Int32Array | undefined;
-    const cut = portClasses(added, [], addedAdmin);
-    const merged = old.ports.cuts.map((c, p) => [...new Set([...c, ...cut.cuts[p]!])].sort((a, b) => a - b));
-    if (merged.some((c, p) => c.length !== old.ports.cuts[p]!.length)) {
-      const base: number[] = [];
-      let count = 0;
-      for (const c of merged) {
-        base.push(count);
-        count += c.length;
-      }
-      ports = { cuts: merged, base, count };
-      portParent = new Int32Array(count);
-      merged.forEach((c, p) => {
-        const oldCuts = old.ports.cuts[p]!;
-        let q = 0;
-        c.forEach((start, k) => {
-          while (q + 1 < oldCuts.length && oldCuts[q + 1]! <= start) q++;
-          portParent![base[p]! + k] = old.ports.base[p]! + q;
-        });
-      });
-    }
+    const { ports, portParent } = withCuts(old.ports, portClasses(added, [], addedAdmin));
 
     lap("ports");
     // The live classes refined: classes whose sets changed move to new classes.
     const oldCount = old.peers.size;
     const sOf = new Int32Array(originals.identityOf.length);
     // Member lists are replaced, never changed: the committed state keeps its own.
-    let lists: (readonly number[])[];
+    const lists: (readonly number[])[] = [...old.membersOf];
     const parent: number[] = [];
     /** Per new class: in every old set as its parent (split off by a new set only), so old rows copy its parent's bit. */
     const exact: boolean[] = [];
@@ -376,7 +393,6 @@ export class LiveCompiler {
       lists[s] = lists[s]!.filter((o) => !gone.has(o));
     };
     sOf.set(old.sOf);
-    lists = [...old.membersOf];
     // Retired original classes leave their classes; new ones join the class of the one they lie
     // in (same sets but the new blocks', whose sets split them next) or get a class each.
     const out = new Map<number, Set<number>>();
@@ -392,7 +408,9 @@ export class LiveCompiler {
         continue;
       }
       sOf[o] = old.sOf[from]!;
-      joins.set(sOf[o]!, [...(joins.get(sOf[o]!) ?? []), o]);
+      const list = joins.get(sOf[o]!);
+      if (list) list.push(o);
+      else joins.set(sOf[o]!, [o]);
     }
     for (const [c, more] of joins) lists[c] = [...lists[c]!, ...more];
     // Namespaces relabelled: their classes whose membership in a set changed move, grouped by parent and new answers.
