@@ -192,6 +192,18 @@ export class LiveCompiler {
   private readonly reasons: ReasonTable;
   private readonly packSlots: boolean;
   private readonly limits: { readonly classes: number; readonly profiles: number; readonly rows: number };
+  /** The NAMES section made last, and what it was made of. */
+  private names?: { readonly policies: readonly object[]; readonly profiles: number; readonly words: Uint32Array };
+
+  /** NAMES: made again only when the policies (of any tier) or the profiles changed. */
+  private namesOf(cluster: Cluster, rules: Uint32Array, tiers: Tiers): Uint32Array {
+    const policies = [...cluster.policies, ...(cluster.adminPolicies ?? [])];
+    const last = this.names;
+    if (last && last.profiles === this.profiles.count && last.policies.length === policies.length && policies.every((p, i) => p === last.policies[i])) return last.words;
+    const words = namesSection(cluster, rules, this.profiles.members, tiers);
+    this.names = { policies, profiles: this.profiles.count, words };
+    return words;
+  }
 
   constructor(seed: Seed) {
     const c = seed.classes;
@@ -591,7 +603,7 @@ export class LiveCompiler {
     const { bytes, sections } = assemble({
       peerClasses: count, rowWords: words, rows: flat(profiles.rows.items), rowCount: profiles.rows.items.length, profiles: profiles.flat(), profileCount: profiles.count, ports,
       trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: cidr.classCount,
-      reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: tiers.rules.length, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
+      reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: tiers.rules.length, names: this.namesOf(cluster, reasons.rules, tiers),
     });
     lap("bundle");
     const next: State = { cluster, tiers, cidr, trie, podIdentity, podOriginals, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
@@ -651,19 +663,20 @@ export class LiveCompiler {
     profiles.table = profiles.table.map((cells, p) => {
       if (!g.evaluated || !alive(p)) return copy(cells);
       const { rows, rowOf: cover } = profiles.tail(p, g.from);
-      // Each distinct row's evaluated words once.
-      const tailOf = new Map<number, number>();
-      return cells.map((r, k) => {
+      // Each distinct row's evaluated words once (most have none: the old row, copied).
+      const tailOf = new Int32Array(cells.length).fill(-1);
+      const out = new Uint32Array(cells.length);
+      for (let k = 0; k < cells.length; k++) {
         const c = cover[k]!;
-        if (c < 0) return rowOf(r, 0);
-        let t = tailOf.get(c);
-        if (t === undefined) {
+        let t = c < 0 ? 0 : tailOf[c]!;
+        if (t < 0) {
           let any = 0;
           for (let w = 0; w < tailWords; w++) any |= masked[w] = rows[c * tailWords + w]! & g.evaluated![w]!;
-          tailOf.set(c, (t = any === 0 ? 0 : tails.intern(masked)));
+          tailOf[c] = t = any === 0 ? 0 : tails.intern(masked);
         }
-        return rowOf(r, t);
-      });
+        out[k] = t === 0 ? copied[cells[k]!]! : rowOf(cells[k]!, t);
+      }
+      return out;
     });
     profiles.rows = pool;
   }

@@ -20,23 +20,24 @@ export interface RulePart {
  * with that named port at that number.
  */
 export function networkPolicyParts(rule: Rule, policy: NetworkPolicy, direction: Direction, target: Identity, peerSets: PeerSets, ports: PortClasses): RulePart[] {
-  // Profiles share rules: each rule's parts made once per target's named ports (where they matter) and per tables.
-  const named = rule.ports.some((p) => typeof p.port === "string");
+  // Profiles share rules: each rule's parts made once per tables, and per target's named ports
+  // where they matter (ingress named ports resolve on the target).
   const cache = peerSets.partsCache(ports);
-  const key = instanceKey(`${ruleKey(rule)}`, direction, named, target);
-  let parts = cache.get(key);
-  if (!parts) cache.set(key, (parts = makeParts(rule, policy, direction, target, peerSets, ports)));
+  const perTarget = direction === "ingress" && rule.ports.some((p) => typeof p.port === "string");
+  const cached = cache.get(rule);
+  if (!perTarget) {
+    if (cached) return cached as RulePart[];
+    const parts = makeParts(rule, policy, direction, target, peerSets, ports);
+    cache.set(rule, parts);
+    return parts;
+  }
+  const byTarget = (cached as Map<string, RulePart[]> | undefined) ?? new Map<string, RulePart[]>();
+  cache.set(rule, byTarget);
+  const key = instanceKey("", direction, true, target);
+  let parts = byTarget.get(key);
+  if (!parts) byTarget.set(key, (parts = makeParts(rule, policy, direction, target, peerSets, ports)));
   return parts;
 }
-
-/** A number per rule object, for cache keys. */
-const ruleKeys = new WeakMap<Rule, number>();
-function ruleKey(rule: Rule): number {
-  let n = ruleKeys.get(rule);
-  if (n === undefined) ruleKeys.set(rule, (n = nextRuleKey++));
-  return n;
-}
-let nextRuleKey = 0;
 
 function makeParts(rule: Rule, policy: NetworkPolicy, direction: Direction, target: Identity, peerSets: PeerSets, ports: PortClasses): RulePart[] {
   const peers = peerSets.ofRule(rule, policy);

@@ -259,13 +259,13 @@ export class PeerSets {
   }
 
   /** Rule parts made over these sets (parts.ts), per port classes. */
-  partsCache(ports: object): Map<string, RulePart[]> {
+  partsCache(ports: object): Map<Rule, RulePart[] | Map<string, RulePart[]>> {
     let m = this.parts.get(ports);
     if (!m) this.parts.set(ports, (m = new Map()));
     return m;
   }
 
-  private parts = new WeakMap<object, Map<string, RulePart[]>>();
+  private parts = new WeakMap<object, Map<Rule, RulePart[] | Map<string, RulePart[]>>>();
 
   /** The peers a rule allows: every peer when its list is empty. */
   ofRule(rule: Rule, policy: NetworkPolicy): Uint32Array {

@@ -87,6 +87,9 @@ export class ProfileTable {
   readonly members: ProfileMembers[] = [];
   rows = new BitsetPool();
   private view!: View;
+  /** Each profile's cover (see Cover), for the port classes `coversFor`. */
+  private covers: (Cover | undefined)[] = [];
+  private coversFor?: PortClasses;
 
   constructor(cluster: Cluster, ctx: ProfileContext) {
     this.use(cluster, ctx);
@@ -128,7 +131,12 @@ export class ProfileTable {
   tail(p: number, from: number): PolicyRows {
     const m = this.members[p]!;
     const ctx = this.view.ctx;
-    if (m.admin.length + m.baseline.length === 0) return networkPolicyRows(m.policies, m.direction, m.target, ctx, from);
+    if (m.admin.length + m.baseline.length === 0) {
+      if (this.coversFor !== ctx.ports) [this.covers, this.coversFor] = [[], ctx.ports];
+      const r = networkPolicyRows(m.policies, m.direction, m.target, ctx, from, this.covers[p]);
+      this.covers[p] = r.cover;
+      return r;
+    }
     return { rows: tieredScratch(m.policies, m.admin, m.baseline, m.direction, m.target, ctx, from), rowOf: Int32Array.from({ length: ctx.ports.count }, (_, k) => k) };
   }
 
@@ -184,39 +192,59 @@ export interface PolicyRows {
  * The NetworkPolicy rows of a profile. Port classes covered by the same parts have the same row:
  * it is made once, numbered by the first port class that has it (rows are interned in that order).
  */
-function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, from = 0): PolicyRows {
+function networkPolicyRows(policies: readonly NetworkPolicy[], direction: Direction, target: Identity, ctx: Context, from = 0, known?: Cover): PolicyRows & { readonly cover: Cover } {
   // From word `from` on only (live updates compute the words of new peer classes): rows are `words - from` long.
   const words = ctx.peers.words - from;
   const K = ctx.ports.count;
   const parts: Uint32Array[] = [];
-  const cover: string[] = new Array<string>(K).fill("");
+  const covering: string[] | undefined = known ? undefined : new Array<string>(K).fill("");
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       for (const { ports, peers } of networkPolicyParts(rule, policy, direction, target, ctx.peers, ctx.ports)) {
         const j = parts.length;
-        parts.push(from === 0 ? peers : peers.subarray(from));
-        if (ports === "all") for (let k = 0; k < K; k++) cover[k] += `${j},`;
-        else for (const k of ports) cover[k] += `${j},`;
+        parts.push(peers);
+        if (!covering) continue;
+        if (ports === "all") for (let k = 0; k < K; k++) covering[k] += `${j},`;
+        else for (const k of ports) covering[k] += `${j},`;
       }
     }
   }
-  const rowOf = new Int32Array(K).fill(-1);
-  const distinct = new Map<string, number>();
-  for (let k = 0; k < K; k++) {
-    if (cover[k] === "") continue;
-    let r = distinct.get(cover[k]!);
-    if (r === undefined) distinct.set(cover[k]!, (r = distinct.size));
-    rowOf[k] = r;
-  }
+  const cover = known ?? coverOf(covering!);
   // One scratch row per distinct cover, reused across profiles: the pool copies what it keeps.
-  if (ctx.scratch.rows === undefined || ctx.scratch.rows.length < distinct.size * words) ctx.scratch.rows = new Uint32Array(Math.max(distinct.size, 8) * words);
+  const n = cover.parts.length;
+  if (ctx.scratch.rows === undefined || ctx.scratch.rows.length < n * words) ctx.scratch.rows = new Uint32Array(Math.max(n, 8) * words);
   const rows = ctx.scratch.rows;
-  for (const [key, r] of distinct) {
-    const row = rows.subarray(r * words, (r + 1) * words);
-    row.fill(0);
-    for (const j of key.split(",")) if (j !== "") orInto(row, parts[Number(j)]!);
-  }
-  return { rows, rowOf };
+  cover.parts.forEach((list, r) => {
+    const at = r * words;
+    rows.fill(0, at, at + words);
+    for (const j of list) {
+      const peers = parts[j]!;
+      for (let w = 0; w < words; w++) rows[at + w]! |= peers[from + w]!;
+    }
+  });
+  return { rows, rowOf: cover.rowOf, cover };
+}
+
+/**
+ * Which parts cover each port class, as distinct rows: `parts[r]` the parts ORed into row r,
+ * `rowOf[k]` the row of port class k (-1: none). It depends on the rules and the port classes
+ * only, not on the peer sets: live updates keep it per profile while the port classes stay.
+ */
+interface Cover {
+  readonly rowOf: Int32Array;
+  readonly parts: readonly (readonly number[])[];
+}
+
+function coverOf(covering: readonly string[]): Cover {
+  const rowOf = new Int32Array(covering.length).fill(-1);
+  const distinct = new Map<string, number>();
+  covering.forEach((key, k) => {
+    if (key === "") return;
+    let r = distinct.get(key);
+    if (r === undefined) distinct.set(key, (r = distinct.size));
+    rowOf[k] = r;
+  });
+  return { rowOf, parts: [...distinct.keys()].map((key) => key.split(",").filter((j) => j !== "").map(Number)) };
 }
 
 /**

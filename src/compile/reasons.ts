@@ -13,7 +13,7 @@ import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../mode
 import { BitsetPool, hasBit, orInto, setBit, wordsFor } from "./bits.js";
 import type { Identity } from "./identities.js";
 import { type ColumnMerge, type Growth, mergeColumns, remapRow, widened } from "./merge.js";
-import { instanceKey, networkPolicyParts } from "./parts.js";
+import { type RulePart, instanceKey, networkPolicyParts } from "./parts.js";
 import type { PeerSets } from "./peers.js";
 import type { PortClasses } from "./ports.js";
 import { type ProfileMembers, policyUid } from "./profiles.js";
@@ -87,6 +87,10 @@ interface Instance {
   readonly tier: TierAction | undefined;
   /** Reason row → port classes (a bitset). */
   readonly parts: Map<number, Uint32Array>;
+  /** Fills `parts` from the current tables (again, when the peer space grew by evaluated classes). */
+  readonly fill: () => void;
+  /** Its parts are not made for the current tables yet. */
+  stale: boolean;
 }
 
 /**
@@ -123,13 +127,11 @@ export class ReasonTable {
     this.allPorts = allOf(ctx.ports.count);
     const g = change.growth;
     if (g?.evaluated) {
+      // Rows of evaluated classes come from the rules: each instance is filled again when laid out.
       this.pool = new BitsetPool();
-      this.instances = [];
-      this.keys = new Map();
-      this.walks = [];
-      return;
-    }
-    if (g) {
+      for (const instance of this.instances) instance.stale = true;
+      for (const walk of this.walks) if (walk) walk.unions = undefined;
+    } else if (g) {
       const pool = new BitsetPool();
       const map = this.pool.items.map((row) => pool.intern(widened(row, g)));
       this.pool = pool;
@@ -143,6 +145,7 @@ export class ReasonTable {
     const parent = change.portParent;
     if (!parent) return;
     for (const instance of this.instances) {
+      if (instance.stale) continue; // filled over the new port classes when laid out
       for (const [row, ports] of instance.parts) {
         const next = new Uint32Array(this.portWords);
         for (let k = 0; k < parent.length; k++) if (hasBit(ports, parent[k]!)) setBit(next, k);
@@ -152,37 +155,37 @@ export class ReasonTable {
   }
 
   /** Each rule instance once: its parts, filled by `fill`. */
-  private instance(key: string, rule: Rule | AdminRule, tier: TierAction | undefined, fill: (add: (classes: Iterable<number> | Uint32Array, row: Uint32Array) => void) => void): number {
+  private instance(key: string, rule: Rule | AdminRule, tier: TierAction | undefined, partsNow: () => readonly RulePart[]): number {
     let n = this.keys.get(key);
     if (n !== undefined) return n;
     n = this.instances.length;
     this.keys.set(key, n);
     const parts = new Map<number, Uint32Array>();
-    fill((classes, row) => {
-      if (row.every((w) => w === 0)) return;
-      const r = this.pool.intern(row);
-      let set = parts.get(r);
-      if (!set) parts.set(r, (set = new Uint32Array(this.portWords)));
-      if (classes instanceof Uint32Array) for (let w = 0; w < this.portWords; w++) set[w]! |= classes[w]!;
-      else for (const k of classes) setBit(set, k);
-    });
-    this.instances.push({ rule, tier, parts });
+    const fill = () => {
+      parts.clear();
+      for (const part of partsNow()) {
+        if (part.peers.every((w) => w === 0)) continue;
+        const r = this.pool.intern(part.peers);
+        let set = parts.get(r);
+        if (!set) parts.set(r, (set = new Uint32Array(this.portWords)));
+        if (part.ports === "all") set.set(this.allPorts);
+        else for (const k of part.ports) setBit(set, k);
+      }
+    };
+    fill();
+    this.instances.push({ rule, tier, parts, fill, stale: false });
     return n;
   }
 
   private instanceOf(policy: NetworkPolicy, rule: Rule, direction: Direction, target: Identity): number {
     const named = rule.ports.some((p) => typeof p.port === "string");
-    return this.instance(instanceKey(`${policyUid(rule)}`, direction, named, target), rule, undefined, (add) => {
-      for (const part of networkPolicyParts(rule, policy, direction, target, this.ctx.peers, this.ctx.ports)) add(part.ports === "all" ? this.allPorts : part.ports, part.peers);
-    });
+    return this.instance(instanceKey(`${policyUid(rule)}`, direction, named, target), rule, undefined, () => networkPolicyParts(rule, policy, direction, target, this.ctx.peers, this.ctx.ports));
   }
 
   private tierInstanceOf(rule: AdminRule, direction: Direction, target: Identity): number {
     const named = rule.ports?.some((p) => p.kind === "named") ?? false;
-    const { action, parts } = this.ctx.tiers.partsOf(rule, direction, target);
-    return this.instance(instanceKey(`t${policyUid(rule)}`, direction, named, target), rule, action, (add) => {
-      for (const part of parts) add(part.ports === "all" ? this.allPorts : part.ports, part.peers);
-    });
+    const { action } = this.ctx.tiers.partsOf(rule, direction, target);
+    return this.instance(instanceKey(`t${policyUid(rule)}`, direction, named, target), rule, action, () => this.ctx.tiers.partsOf(rule, direction, target).parts);
   }
 
   /**
@@ -215,6 +218,14 @@ export class ReasonTable {
       return walk;
     });
     const instances = this.instances;
+    for (const { list } of profileInstances) {
+      for (const n of list) {
+        const instance = instances[n]!;
+        if (!instance.stale) continue;
+        instance.fill();
+        instance.stale = false;
+      }
+    }
     const code = ({ rule, tier }: Instance): number => {
       if (tier === undefined) return (PART_RULE | ids.get(rule as Rule)!) >>> 0;
       const id = ctx.tiers.idOf(rule as AdminRule);
