@@ -26,8 +26,9 @@
  *
  * The reason classes are the peer classes (no merge), so one refinement serves both. Classes,
  * profiles and rows no pod uses any more stay until the tables have grown `GROWTH` times past
- * the compile they started from: then (and for node changes and named ports at numbers no pod
- * had them at) `update` says undefined and the caller compiles the cluster whole.
+ * the compile they started from: then (and for node changes while an admin policy has a `nodes`
+ * peer, and named ports at numbers no pod had them at) `update` says undefined and the caller
+ * compiles the cluster whole.
  */
 import type { Cluster, IPBlock, Labels, Pod } from "../model/types.js";
 import { BitsetPool, orInto, wordsFor } from "./bits.js";
@@ -239,7 +240,7 @@ export class LiveCompiler {
 
   /**
    * The tables of `cluster`, made from the last committed state; undefined when the change is
-   * one live compiles do not make (nodes, a named port at a number no pod had it at, more tier
+   * one live compiles do not make (nodes a `nodes` peer reads, a named port at a number no pod had it at, more tier
    * rules than a bundle holds) or the tables have grown too far: compile it whole then.
    * Changes nothing the committed state holds until commit; after an update that is not
    * committed (or said undefined), the compiler must not be used again.
@@ -253,10 +254,12 @@ export class LiveCompiler {
       last = now;
     };
     const old = this.state;
-    // Nodes are blocks of the `nodes` peers of admin policies: a change of them compiles whole.
+    // Nodes matter only as the addresses of admin policies' `nodes` peers: a change of them
+    // while such a peer exists compiles whole; else they change nothing in the tables.
     const nodes = cluster.nodes ?? [];
     const oldNodes = old.cluster.nodes ?? [];
-    if (nodes.length !== oldNodes.length || nodes.some((n, k) => n !== oldNodes[k])) return undefined;
+    const nodesPeer = (list: Cluster["adminPolicies"]) => (list ?? []).some((p) => [...p.ingress, ...p.egress].some((r) => r.peers.some((x) => x.kind === "nodes")));
+    if ((nodes.length !== oldNodes.length || nodes.some((n, k) => n !== oldNodes[k])) && (nodesPeer(old.cluster.adminPolicies) || nodesPeer(cluster.adminPolicies))) return undefined;
     // Policies: which are new (a changed policy is a new object) and which are gone.
     const had = new Set<object>([...old.cluster.policies, ...(old.cluster.adminPolicies ?? [])]);
     const now = new Set<object>([...cluster.policies, ...(cluster.adminPolicies ?? [])]);
@@ -509,7 +512,7 @@ export class LiveCompiler {
         const o = lists[s]![0];
         return o === undefined ? undefined : [originals.identityOf[o]!, originals.cidrClassOf[o]!];
       },
-      evaluate, added: addedSets, addedBlocks, cidr,
+      evaluate, added: addedSets, addedBlocks, cidr, nodes,
     });
 
     lap("classes");

@@ -254,7 +254,7 @@ export class PeerSets {
       byNamespace.set(id.namespace, entry);
     });
     const next = Object.create(PeerSets.prototype) as PeerSets;
-    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: this.nodes, cache, ruleCache: new Map(), parts: new WeakMap(), words, size: r.count, all, named, byNamespace, member, blocksOf });
+    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: r.nodes, cache, ruleCache: new Map(), parts: new WeakMap(), words, size: r.count, all, named, byNamespace, member, blocksOf });
     return next;
   }
 
@@ -441,8 +441,10 @@ export interface Refinement {
   readonly added: ReadonlyMap<string, Member>;
   /** The blocks of the new sets that are unions of blocks. */
   readonly addedBlocks: ReadonlyMap<string, readonly IPBlock[]>;
-  /** The CIDR classes from now on: the old ones or, with new blocks, classes inside them (see parentClasses). */
+  /** The CIDR classes from now on: the old ones or, with new blocks, classes inside them (see extendCidr). */
   readonly cidr: CidrClasses;
+  /** The cluster's nodes from now on (new `nodes` peers select among them). */
+  readonly nodes: readonly Node[];
 }
 
 /** An address as the block of just that address (node addresses are matched exactly). */

@@ -187,7 +187,7 @@ export class Engine {
    * All events are validated first (a PolicyError names each bad object and field, and nothing
    * changes); pods that fit the tables only edit the pod address tables, anything else compiles
    * the tables again from the installed ones, recomputing only what the change touches (or the
-   * whole state, for node changes and tables grown far past their last whole compile; see
+   * whole state, for node changes under `nodes` peers and tables grown far past their last whole compile; see
    * ApplyResult.update and .stages). The new tables replace the old ones with one switch after
    * the core validated them: a decision sees the old or the new state, never a mix. Only engines
    * made by compile(cluster) can apply changes.

@@ -10,7 +10,7 @@
  *   in every peer set, classes it has: only the pod address tables change (`addresses`);
  * - anything else: the tables are compiled again from the installed ones, recomputing what the
  *   change touches (`incremental`, compile/incremental.ts), or, for changes that cannot be
- *   (nodes, say), the whole state is compiled again (`recompiled`). The plan says `recompiled`
+ *   (nodes that `nodes` peers read, say), the whole state is compiled again (`recompiled`). The plan says `recompiled`
  *   for both: the engine knows which it did.
  *
  * The engine installs the new tables with one switch after the core validated them, so a

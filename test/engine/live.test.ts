@@ -214,6 +214,24 @@ describe("engine.apply (live updates)", () => {
     expect(engine.decide("10.0.1.1", "10.0.2.1", "TCP", 6432)).toBe("allow");
   });
 
+  it("nodes change the tables only through admin policies' nodes peers: live compiles go on without one", () => {
+    const node = (name: string, ip: string) => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels: { role: "worker" } }, status: { addresses: [{ type: "InternalIP", address: ip }] } });
+    const engine = compileSync(clusterFromObjects(shop()).cluster);
+    expect(engine.apply([{ type: "ADDED", object: node("n1", "192.168.0.1") }]).update).toBe("incremental");
+    const toNodes = {
+      apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "no-nodes" },
+      spec: { priority: 3, subject: { namespaces: {} }, egress: [{ action: "Deny", to: [{ nodes: { matchLabels: { role: "worker" } } }] }] },
+    };
+    expect(engine.apply([{ type: "ADDED", object: toNodes }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "192.168.0.1", "TCP", 10250)).toBe("deny");
+    expect(engine.decide("10.0.1.1", "192.168.0.2", "TCP", 10250)).toBe("allow");
+    expect(engine.apply([{ type: "ADDED", object: node("n2", "192.168.0.2") }]).update).toBe("recompiled");
+    expect(engine.decide("10.0.1.1", "192.168.0.2", "TCP", 10250)).toBe("deny");
+    expect(engine.apply([{ type: "DELETED", object: toNodes }]).update).toBe("incremental");
+    expect(engine.apply([{ type: "DELETED", object: node("n1", "192.168.0.1") }]).update).toBe("incremental");
+    expect(engine.decide("10.0.1.1", "192.168.0.1", "TCP", 10250)).toBe("allow");
+  });
+
   it("decideParallel's threads take the tables of every apply at their next batch", async () => {
     const engine = compileSync(clusterFromObjects(shop()).cluster);
     const batch = new FlowBatch(20000);
