@@ -223,7 +223,13 @@ export class Engine {
     if (plan.update === "addresses") {
       const tables = this.editedAddresses(plan);
       lap("addresses");
-      this.installAddresses(tables);
+      try {
+        this.installAddresses(tables);
+      } catch (err) {
+        // The mirror may have been edited in place: make it the installed tables' again.
+        if (tables === this.addressTables) this.addressTables = buildAddressTables(this.live.entries(), this.packedSlots());
+        throw err;
+      }
       lap("load");
       this.addressTables = tables;
       plan.commit();
@@ -273,17 +279,17 @@ export class Engine {
   private readonly addressPlaces = new Places((bytes) => this.core.alloc(bytes));
 
   /**
-   * The address tables after a pod-only plan: the installed ones copied and edited in place
-   * (each address removed or added in O(1)), or built again when a family's table would be
-   * more than half full.
+   * The address tables after a pod-only plan: the engine's mirror of the installed ones (a copy
+   * of the bundle's at first) edited in place, each address removed or added in O(1) — the core
+   * copies them into memory the installed tables do not use, so a refused install only needs the
+   * mirror made again — or built again when a family's table would be more than half full.
    */
   private editedAddresses(plan: Extract<Plan, { update: "addresses" }>): AddressTables {
-    const current = this.addressTables ?? {
+    const t = this.addressTables ?? {
       hash4: sectionWords(this.bytes, Section.HASH4)!, hash6: sectionWords(this.bytes, Section.HASH6)!,
       reasons4: sectionWords(this.bytes, Section.REASONS4)!, reasons6: sectionWords(this.bytes, Section.REASONS6)!,
     };
-    if (!roomFor(current, plan.counts)) return buildAddressTables(plan.entries(), this.packedSlots());
-    const t: AddressTables = { hash4: current.hash4.slice(), hash6: current.hash6.slice(), reasons4: current.reasons4.slice(), reasons6: current.reasons6.slice() };
+    if (!roomFor(t, plan.counts)) return buildAddressTables(plan.entries(), this.packedSlots());
     removeAddresses(t, plan.removed);
     insertEntries(t, plan.added);
     return t;

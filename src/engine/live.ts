@@ -250,6 +250,11 @@ export class LiveState {
     return { namespaces: sorted, pods, policies, ...(adminPolicies.length > 0 ? { adminPolicies } : {}), ...(nodes.length > 0 ? { nodes } : {}) };
   }
 
+  /** What the address tables hold now (the last committed state's entries). */
+  entries(): AddressEntry[] {
+    return [...this.addressOf.values()].map((a) => a.entry);
+  }
+
   /**
    * Pods only: the addresses to remove and to add, or undefined when some pod needs tables the
    * bundle does not have (a new identity, a CIDR class its identity has no class for).

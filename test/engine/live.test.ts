@@ -232,6 +232,22 @@ describe("engine.apply (live updates)", () => {
     expect(engine.decide("10.0.1.1", "192.168.0.1", "TCP", 10250)).toBe("allow");
   });
 
+  it("a refused address install changes nothing: the next pod edits start from the installed tables", () => {
+    // Room in the tables (at most half full), so that pod edits edit them rather than build them again.
+    const web = Array.from({ length: 10 }, (_, i) => pod(`web-${i}`, `10.0.3.${i + 1}`, { app: "web" }));
+    const engine = compileSync(clusterFromObjects([...shop(), ...web]).cluster);
+    engine.apply([{ type: "ADDED", object: pod("api-2", "10.0.1.2", { app: "api" }) }]); // the engine's mirror of the tables exists from here
+    const inside = engine as unknown as { core: object };
+    const real = inside.core;
+    inside.core = { ...real, updateAddresses: () => 8 }; // the core refuses the next tables
+    expect(() => engine.apply([{ type: "ADDED", object: pod("api-3", "10.0.1.3", { app: "api" }) }])).toThrow(/pod address table invalid/);
+    inside.core = real;
+    expect(engine.decide("10.0.1.3", "10.0.2.1", "TCP", 5432)).toBe("deny");
+    expect(engine.apply([{ type: "ADDED", object: pod("api-4", "10.0.1.4", { app: "api" }) }]).update).toBe("addresses");
+    expect(["10.0.1.2", "10.0.1.3", "10.0.1.4"].map((a) => engine.decide(a, "10.0.2.1", "TCP", 5432))).toEqual(["allow", "deny", "allow"]);
+    expect(loadBundleSync(engine.bundle()).decide("10.0.1.3", "10.0.2.1", "TCP", 5432)).toBe("deny");
+  });
+
   it("decideParallel's threads take the tables of every apply at their next batch", async () => {
     const engine = compileSync(clusterFromObjects(shop()).cluster);
     const batch = new FlowBatch(20000);
