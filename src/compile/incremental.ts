@@ -152,6 +152,178 @@ function columnsOf(peers: PeerSets, count: number, slotWord: (s: number) => numb
   };
 }
 
+/**
+ * Identities, original classes and pods after a change: namespace labels as they are now
+ * (`touched`: the identities whose labels changed), new identities for pods with labels no pod
+ * had, original classes under new CIDR classes, each pod's identity and original classes.
+ * Undefined for a pod with a named port at a number no set has (compile whole then).
+ */
+function identitiesAfter(old: State, cluster: Cluster, cidr: CidrClasses, cidrParent: Int32Array | undefined, split: Uint8Array) {
+  // Identities: namespace labels as they are now; new ones for pods with labels no pod had.
+  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const idents = [...old.idents];
+  const touched: number[] = [];
+  idents.forEach((id, i) => {
+    const labels = nsLabels.get(id.namespace);
+    if (labels !== undefined && !sameLabels(labels, id.namespaceLabels)) {
+      idents[i] = { ...id, namespaceLabels: labels };
+      touched.push(i);
+    }
+  });
+  let identityOf = old.identityOf;
+  const firstNew = idents.length;
+  // Original classes: a number keeps its meaning. With new CIDR classes, each original class
+  // whose CIDR class became one class follows it; those of a CIDR class the new blocks cut are
+  // retired, and their addresses get classes of the pieces they lie in (`fromOriginal`: the
+  // class each new original class lies in, -1 for none).
+  const o0 = old.originals;
+  const known = o0.identityOf.length;
+  let originals = o0;
+  const mutable = (): Originals => {
+    if (originals === o0) originals = { identityOf: [...o0.identityOf], cidrClassOf: [...o0.cidrClassOf], ofKey: new Map(o0.ofKey), outsideOf: o0.outsideOf, ofIdentity: [...o0.ofIdentity] };
+    return originals;
+  };
+  const fromOriginal: number[] = [];
+  const original = (i: number, c: number, from: number): number => {
+    const k = `${i}:${c}`;
+    let o = originals.ofKey.get(k);
+    if (o === undefined) {
+      const g = mutable();
+      o = g.identityOf.length;
+      g.identityOf.push(i);
+      g.cidrClassOf.push(c);
+      g.ofKey.set(k, o);
+      if (i >= 0) g.ofIdentity[i] = [...(g.ofIdentity[i] ?? []), o];
+      fromOriginal.push(from);
+    }
+    return o;
+  };
+  const retired = new Uint8Array(cidrParent ? known : 0);
+  if (cidrParent) {
+    // (An original class retired before has CIDR class -1 and is in no list: it stays so.)
+    const cidrClassOf = [...o0.cidrClassOf];
+    const ofKey = new Map(o0.ofKey);
+    const ofIdentity = [...o0.ofIdentity];
+    o0.cidrClassOf.forEach((c, o) => {
+      if (c < 0 || split[c] !== 1) return;
+      retired[o] = 1;
+      cidrClassOf[o] = -1;
+      const i = o0.identityOf[o]!;
+      ofKey.delete(`${i}:${c}`);
+      if (i >= 0) ofIdentity[i] = ofIdentity[i]!.filter((x) => x !== o);
+    });
+    originals = { identityOf: [...o0.identityOf], cidrClassOf, ofKey, outsideOf: new Int32Array(cidr.classCount), ofIdentity };
+    const outsideOf = originals.outsideOf as Int32Array;
+    cidrParent.forEach((p, c) => (outsideOf[c] = split[p] === 1 ? original(-1, c, o0.outsideOf[p]!) : o0.outsideOf[p]!));
+  }
+  // Pods: their identities and original classes, carried over for pods there before (found by
+  // their place in the last cluster when the pods changed).
+  const samePods = cluster.pods.length === old.cluster.pods.length && cluster.pods.every((p, n) => p === old.cluster.pods[n]);
+  let podIdentity = old.podIdentity as number[];
+  let podOriginals = old.podOriginals as (readonly number[])[];
+  /** Each pod's place in the last cluster (undefined: new). */
+  let before: (n: number) => number | undefined = (n) => n;
+  /** Per pod of the last cluster: still there? */
+  const kept = new Uint8Array(old.cluster.pods.length).fill(samePods ? 1 : 0);
+  if (!samePods || cidrParent) {
+    if (!samePods) {
+      const index = new Map(old.cluster.pods.map((p, n) => [p, n]));
+      before = (n) => index.get(cluster.pods[n]!);
+      podIdentity = [];
+    }
+    podOriginals = [];
+    for (const [n, pod] of cluster.pods.entries()) {
+      const n0 = before(n);
+      if (n0 !== undefined) kept[n0] = 1;
+      let i = n0 === undefined ? undefined : old.podIdentity[n0];
+      if (i === undefined) {
+        const key = podIdentityKey(pod);
+        i = identityOf.get(key);
+        if (i === undefined) {
+          const namedPorts = namedPortsOf(pod.ports);
+          const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
+          if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
+          if (identityOf === old.identityOf) identityOf = new Map(identityOf);
+          i = idents.length;
+          (identityOf as Map<string, number>).set(key, i);
+          idents.push(id);
+          mutable().ofIdentity[i] = [];
+        }
+      }
+      podIdentity[n] = i;
+      const prev = n0 === undefined ? undefined : old.podOriginals[n0]!;
+      if (prev && !prev.some((o) => retired[o] === 1)) {
+        podOriginals[n] = prev;
+        continue;
+      }
+      const identity = i;
+      podOriginals[n] = pod.ips.map((ip, k) => (prev && retired[prev[k]!] !== 1 ? prev[k]! : original(identity, classOfAddress(cidr, ip), prev ? prev[k]! : -1)));
+    }
+  }
+  return { idents, touched, identityOf, firstNew, originals, known, fromOriginal, retired, podIdentity, podOriginals, before, kept };
+}
+
+/** What the address tables of a live compile are made from. */
+interface AddressInputs {
+  readonly cluster: Cluster;
+  readonly podIdentity: readonly number[];
+  readonly podOriginals: readonly (readonly number[])[];
+  /** Each pod's place in the last cluster (undefined: new); and per pod of the last cluster, whether it is still there. */
+  readonly before: (n: number) => number | undefined;
+  readonly kept: Uint8Array;
+  readonly sOf: Int32Array;
+  readonly egressOf: Uint32Array;
+  readonly ingressOf: Uint32Array;
+  readonly packed: boolean;
+  readonly slotOfClass: (c: number) => number;
+}
+
+/**
+ * Addresses: each pod's from its original classes and its identity's profiles. The tables of the
+ * last update are edited — pods gone out, pods new or whose entries changed in — or, the first
+ * time, when packing changed or a family would be more than half full, made whole. `entriesOf`:
+ * the pods written (all of them unless `partial`).
+ */
+function addressTablesAfter(old: State, x: AddressInputs): { addresses: AddressTables; entriesOf: Map<Pod, AddressEntry[]>; counts: { 4: number; 6: number }; partial: boolean } {
+  const { cluster, podIdentity, podOriginals, before, kept, sOf, egressOf, ingressOf, packed, slotOfClass } = x;
+  const entriesOf = new Map<Pod, AddressEntry[]>();
+  const entries = (n: number): AddressEntry[] => {
+    const i = podIdentity[n]!;
+    const origs = podOriginals[n]!;
+    return cluster.pods[n]!.ips.map((ip, k) => ({ ip, value: [slotOfClass(sOf[origs[k]!]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
+  };
+  const changedIdentity = (i: number) => i >= old.egressOf.length || egressOf[i] !== old.egressOf[i] || ingressOf[i] !== old.ingressOf[i];
+  // A pod moved when one of its addresses is in another class than before (a pod not there before: new).
+  const moved = (n: number) => {
+    const n0 = before(n);
+    if (n0 === undefined) return true;
+    const prev = old.podOriginals[n0]!;
+    return podOriginals[n]!.some((o, k) => sOf[o] !== old.sOf[prev[k]!]);
+  };
+  const gone = old.cluster.pods.filter((_, n0) => kept[n0] !== 1);
+  const counts = { 4: old.counts[4], 6: old.counts[6] };
+  for (const pod of gone) for (const ip of pod.ips) counts[ip.family]--;
+  cluster.pods.forEach((pod, n) => {
+    if (before(n) === undefined) for (const ip of pod.ips) counts[ip.family]++;
+  });
+  let addresses: AddressTables;
+  const t0 = old.tables;
+  if (t0 === undefined || packed !== old.packed || !roomFor(t0, counts)) {
+    cluster.pods.forEach((pod, n) => entriesOf.set(pod, entries(n)));
+    addresses = buildAddressTables([...entriesOf.values()].flat(), packed);
+    counts[4] = counts[6] = 0;
+    for (const pod of cluster.pods) for (const ip of pod.ips) counts[ip.family]++;
+  } else {
+    addresses = { hash4: t0.hash4.slice(), hash6: t0.hash6.slice(), reasons4: t0.reasons4.slice(), reasons6: t0.reasons6.slice() };
+    removeAddresses(addresses, gone.flatMap((p) => p.ips));
+    cluster.pods.forEach((pod, n) => {
+      if (pod.ips.length > 0 && (changedIdentity(podIdentity[n]!) || moved(n))) entriesOf.set(pod, entries(n));
+    });
+    insertEntries(addresses, [...entriesOf.values()].flat());
+  }
+  return { addresses, entriesOf, counts, partial: t0 !== undefined && entriesOf.size < cluster.pods.length };
+}
+
 /** Port classes cut at `more`'s cuts too, and the old class of each (undefined when no class was cut). */
 function withCuts(old: PortClasses, more: PortClasses): { ports: PortClasses; portParent?: Int32Array } {
   const cuts = old.cuts.map((c, p) => [...new Set([...c, ...more.cuts[p]!])].sort((a, b) => a - b));
@@ -280,107 +452,9 @@ export class LiveCompiler {
       if (c !== p) split[p] = 1;
     });
 
-    // Identities: namespace labels as they are now; new ones for pods with labels no pod had.
-    const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
-    const idents = [...old.idents];
-    const touched: number[] = [];
-    idents.forEach((id, i) => {
-      const labels = nsLabels.get(id.namespace);
-      if (labels !== undefined && !sameLabels(labels, id.namespaceLabels)) {
-        idents[i] = { ...id, namespaceLabels: labels };
-        touched.push(i);
-      }
-    });
-    let identityOf = old.identityOf;
-    const firstNew = idents.length;
-    // Original classes: a number keeps its meaning. With new CIDR classes, each original class
-    // whose CIDR class became one class follows it; those of a CIDR class the new blocks cut are
-    // retired, and their addresses get classes of the pieces they lie in (`fromOriginal`: the
-    // class each new original class lies in, -1 for none).
-    const o0 = old.originals;
-    const known = o0.identityOf.length;
-    let originals = o0;
-    const mutable = (): Originals => {
-      if (originals === o0) originals = { identityOf: [...o0.identityOf], cidrClassOf: [...o0.cidrClassOf], ofKey: new Map(o0.ofKey), outsideOf: o0.outsideOf, ofIdentity: [...o0.ofIdentity] };
-      return originals;
-    };
-    const fromOriginal: number[] = [];
-    const original = (i: number, c: number, from: number): number => {
-      const k = `${i}:${c}`;
-      let o = originals.ofKey.get(k);
-      if (o === undefined) {
-        const g = mutable();
-        o = g.identityOf.length;
-        g.identityOf.push(i);
-        g.cidrClassOf.push(c);
-        g.ofKey.set(k, o);
-        if (i >= 0) g.ofIdentity[i] = [...(g.ofIdentity[i] ?? []), o];
-        fromOriginal.push(from);
-      }
-      return o;
-    };
-    const retired = new Uint8Array(cidrParent ? known : 0);
-    if (cidrParent) {
-      // (An original class retired before has CIDR class -1 and is in no list: it stays so.)
-      const cidrClassOf = [...o0.cidrClassOf];
-      const ofKey = new Map(o0.ofKey);
-      const ofIdentity = [...o0.ofIdentity];
-      o0.cidrClassOf.forEach((c, o) => {
-        if (c < 0 || split[c] !== 1) return;
-        retired[o] = 1;
-        cidrClassOf[o] = -1;
-        const i = o0.identityOf[o]!;
-        ofKey.delete(`${i}:${c}`);
-        if (i >= 0) ofIdentity[i] = ofIdentity[i]!.filter((x) => x !== o);
-      });
-      originals = { identityOf: [...o0.identityOf], cidrClassOf, ofKey, outsideOf: new Int32Array(cidr.classCount), ofIdentity };
-      const outsideOf = originals.outsideOf as Int32Array;
-      cidrParent.forEach((p, c) => (outsideOf[c] = split[p] === 1 ? original(-1, c, o0.outsideOf[p]!) : o0.outsideOf[p]!));
-    }
-    // Pods: their identities and original classes, carried over for pods there before (found by
-    // their place in the last cluster when the pods changed).
-    const samePods = cluster.pods.length === old.cluster.pods.length && cluster.pods.every((p, n) => p === old.cluster.pods[n]);
-    let podIdentity = old.podIdentity as number[];
-    let podOriginals = old.podOriginals as (readonly number[])[];
-    /** Each pod's place in the last cluster (undefined: new). */
-    let before: (n: number) => number | undefined = (n) => n;
-    /** Per pod of the last cluster: still there? */
-    const kept = new Uint8Array(old.cluster.pods.length).fill(samePods ? 1 : 0);
-    if (!samePods || cidrParent) {
-      if (!samePods) {
-        const index = new Map(old.cluster.pods.map((p, n) => [p, n]));
-        before = (n) => index.get(cluster.pods[n]!);
-        podIdentity = [];
-      }
-      podOriginals = [];
-      for (const [n, pod] of cluster.pods.entries()) {
-        const n0 = before(n);
-        if (n0 !== undefined) kept[n0] = 1;
-        let i = n0 === undefined ? undefined : old.podIdentity[n0];
-        if (i === undefined) {
-          const key = podIdentityKey(pod);
-          i = identityOf.get(key);
-          if (i === undefined) {
-            const namedPorts = namedPortsOf(pod.ports);
-            const id: Identity = { namespace: pod.namespace, namespaceLabels: nsLabels.get(pod.namespace)!, labels: pod.labels, namedPorts, pods: [] };
-            if (!old.peers.knowsNamedPorts(id)) return undefined; // a named port number no set has: the port and peer sets change
-            if (identityOf === old.identityOf) identityOf = new Map(identityOf);
-            i = idents.length;
-            (identityOf as Map<string, number>).set(key, i);
-            idents.push(id);
-            mutable().ofIdentity[i] = [];
-          }
-        }
-        podIdentity[n] = i;
-        const prev = n0 === undefined ? undefined : old.podOriginals[n0]!;
-        if (prev && !prev.some((o) => retired[o] === 1)) {
-          podOriginals[n] = prev;
-          continue;
-        }
-        const identity = i;
-        podOriginals[n] = pod.ips.map((ip, k) => (prev && retired[prev[k]!] !== 1 ? prev[k]! : original(identity, classOfAddress(cidr, ip), prev ? prev[k]! : -1)));
-      }
-    }
+    const after = identitiesAfter(old, cluster, cidr, cidrParent, split);
+    if (!after) return undefined;
+    const { idents, touched, identityOf, firstNew, originals, known, fromOriginal, retired, podIdentity, podOriginals, before, kept } = after;
 
     lap("identities");
     // Port classes: the cuts of new policies added (a cut no longer used stays: classes only split).
@@ -557,47 +631,9 @@ export class LiveCompiler {
     };
 
     lap("reasons");
-    // Addresses: each pod's from its original classes and its identity's profiles. The tables
-    // of the last update are edited: pods gone out, pods new or whose entries changed in.
     const packed = this.packSlots && count < 0xffff;
     const slotOfClass = (c: number) => (packed ? (c | (c << 16)) >>> 0 : c);
-    const slotWord = (o: number) => slotOfClass(sOf[o]!);
-    const entriesOf = new Map<Pod, AddressEntry[]>();
-    const entries = (n: number): AddressEntry[] => {
-      const i = podIdentity[n]!;
-      const origs = podOriginals[n]!;
-      return cluster.pods[n]!.ips.map((ip, k) => ({ ip, value: [slotWord(origs[k]!), egressOf[i]!, ingressOf[i]!], reason: sOf[origs[k]!]! }));
-    };
-    const changedIdentity = (i: number) => i >= old.egressOf.length || egressOf[i] !== old.egressOf[i] || ingressOf[i] !== old.ingressOf[i];
-    // A pod moved when one of its addresses is in another class than before (a pod not there before: new).
-    const moved = (n: number) => {
-      const n0 = before(n);
-      if (n0 === undefined) return true;
-      const prev = old.podOriginals[n0]!;
-      return podOriginals[n]!.some((o, k) => sOf[o] !== old.sOf[prev[k]!]);
-    };
-    const gone = old.cluster.pods.filter((_, n0) => kept[n0] !== 1);
-    const counts = { 4: old.counts[4], 6: old.counts[6] };
-    for (const pod of gone) for (const ip of pod.ips) counts[ip.family]--;
-    cluster.pods.forEach((pod, n) => {
-      if (before(n) === undefined) for (const ip of pod.ips) counts[ip.family]++;
-    });
-    let addresses: AddressTables;
-    const t0 = old.tables;
-    if (t0 === undefined || packed !== old.packed || !roomFor(t0, counts)) {
-      cluster.pods.forEach((pod, n) => entriesOf.set(pod, entries(n)));
-      addresses = buildAddressTables([...entriesOf.values()].flat(), packed);
-      counts[4] = counts[6] = 0;
-      for (const pod of cluster.pods) for (const ip of pod.ips) counts[ip.family]++;
-    } else {
-      addresses = { hash4: t0.hash4.slice(), hash6: t0.hash6.slice(), reasons4: t0.reasons4.slice(), reasons6: t0.reasons6.slice() };
-      removeAddresses(addresses, gone.flatMap((p) => p.ips));
-      cluster.pods.forEach((pod, n) => {
-        if (pod.ips.length > 0 && (changedIdentity(podIdentity[n]!) || moved(n))) entriesOf.set(pod, entries(n));
-      });
-      insertEntries(addresses, [...entriesOf.values()].flat());
-    }
-    const partial = t0 !== undefined && entriesOf.size < cluster.pods.length;
+    const { addresses, entriesOf, counts, partial } = addressTablesAfter(old, { cluster, podIdentity, podOriginals, before, kept, sOf, egressOf, ingressOf, packed, slotOfClass });
     lap("addresses");
     const trie = cidr === old.cidr ? old.trie : outsideTrie(cidr);
     const outside = new Uint32Array(cidr.classCount * 2);
@@ -620,7 +656,7 @@ export class LiveCompiler {
         trieNodes: trie.count, bundleBytes: bytes.byteLength, sections,
       },
       addresses: {
-        identityOf, egressOf, ingressOf, cidr, classOf: originals.ofKey, slotWord, reasonOf: (o) => sOf[o]!, packed, entriesOf, partial,
+        identityOf, egressOf, ingressOf, cidr, classOf: originals.ofKey, slotWord: (o) => slotOfClass(sOf[o]!), reasonOf: (o) => sOf[o]!, packed, entriesOf, partial,
         place: placer(cluster, profiles.finder(), peers, cidr, columnsOf(peers, count, slotOfClass)),
       },
       commit: () => {
