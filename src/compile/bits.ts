@@ -16,6 +16,20 @@ export function hasBit(words: Uint32Array, i: number): boolean {
   return ((words[i >>> 5]! >>> (i & 31)) & 1) === 1;
 }
 
+/** Bits 0..count-1 set. */
+export function allOf(count: number): Uint32Array {
+  const all = new Uint32Array(wordsFor(count));
+  for (let k = 0; k < count; k++) setBit(all, k);
+  return all;
+}
+
+/** Rows of `words` words each, one after another (as the bundle's row sections lay them out). */
+export function flatRows(rows: readonly Uint32Array[], words: number): Uint32Array {
+  const out = new Uint32Array(rows.length * words);
+  rows.forEach((r, i) => out.set(r, i * words));
+  return out;
+}
+
 export function orInto(target: Uint32Array, source: Uint32Array): void {
   for (let i = 0; i < target.length; i++) target[i]! |= source[i]!;
 }

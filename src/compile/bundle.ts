@@ -35,7 +35,6 @@ export function writeBundle(sections: readonly SectionData[]): Uint8Array {
   return bytes;
 }
 
-
 /** The u32 words the checksum covers (from byte 16 to the end), read little-endian (a view of the bytes where the host's order is that). */
 export function wordsAfterHeader(bytes: Uint8Array): Uint32Array {
   if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + 16, (bytes.byteLength - 16) >>> 2);

@@ -155,11 +155,6 @@ function signaturesOf(family: 4 | 6, blocks: readonly IPBlock[]): { cuts: bigint
 
 export function cidrClasses(policies: readonly NetworkPolicy[], extra: readonly IPBlock[] = []): CidrClasses {
   const { blocks, blockIndex } = collectBlocks(policies, extra);
-  return cidrClassesOf(blocks, blockIndex);
-}
-
-/** The classes of these distinct blocks (live updates add blocks after those a compile had: old indices stay). */
-export function cidrClassesOf(blocks: readonly IPBlock[], blockIndex: ReadonlyMap<string, number> = new Map(blocks.map((b, i) => [blockKey(b), i]))): CidrClasses {
   const pool = new BitsetPool();
   const space = (family: 4 | 6): FamilySpace => {
     const { cuts, sigs } = signaturesOf(family, blocks);

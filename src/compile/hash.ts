@@ -142,6 +142,11 @@ function emptyTables(count4: number, count6: number, sideTables: boolean): Addre
   };
 }
 
+/** A slot's first word: the peer class, with the reason class in the high half when the tables pack them. */
+export function slotWordOf(peer: number, reason: number, packed: boolean): number {
+  return packed ? (peer | (reason << 16)) >>> 0 : peer;
+}
+
 /** Are the tables at most half full with so many addresses of each family? */
 export function roomFor(t: AddressTables, counts: { readonly 4: number; readonly 6: number }): boolean {
   return counts[4] * 2 <= t.hash4.length / V4_SLOT_WORDS - 1 && counts[6] * 2 <= t.hash6.length / V6_SLOT_WORDS - 1;

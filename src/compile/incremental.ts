@@ -31,20 +31,20 @@
  * compiles the cluster whole.
  */
 import type { Cluster, IPBlock, Labels, Pod } from "../model/types.js";
-import { BitsetPool, orInto, wordsFor } from "./bits.js";
+import { BitsetPool, flatRows, orInto, wordsFor } from "./bits.js";
 import { type CidrClasses, blockKey, classOfAddress, extendCidr } from "./cidr.js";
 import type { AddressEntry } from "./hash.js";
-import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor } from "./hash.js";
+import { type AddressTables, buildAddressTables, insertEntries, removeAddresses, roomFor, slotWordOf } from "./hash.js";
 import { type Identity, identityKeyOf, namedPortsOf } from "./identities.js";
 import { type AddressState, type CompileStats, assemble, namesSection, placer } from "./index.js";
 import { type ColumnMerge, type Growth, growthOf, mergeColumns, widened } from "./merge.js";
 import { type Member, type PeerClasses, type PeerSets, adminBlocks } from "./peers.js";
-import { type PortClasses, portClasses } from "./ports.js";
+import { type PortClasses, portClasses, portClassesOf } from "./ports.js";
 import type { ProfileTable } from "./profiles.js";
 import type { ReasonTable } from "./reasons.js";
 import { TIER_RULE_LIMIT } from "./reasons.js";
 import { Tiers } from "./tiers.js";
-import { type Trie, buildTrie } from "./trie.js";
+import { type Trie, buildTrie, flatNodes } from "./trie.js";
 
 /** What a compile leaves for live updates to carry on from. */
 export interface Seed {
@@ -250,7 +250,7 @@ function identitiesAfter(old: State, cluster: Cluster, cidr: CidrClasses, cidrPa
           mutable().ofIdentity[i] = [];
         }
       }
-      podIdentity[n] = i;
+      if (!samePods) podIdentity[n] = i; // (same pods: the committed array, unchanged)
       const prev = n0 === undefined ? undefined : old.podOriginals[n0]!;
       if (prev && !prev.some((o) => retired[o] === 1)) {
         podOriginals[n] = prev;
@@ -326,24 +326,18 @@ function addressTablesAfter(old: State, x: AddressInputs): { addresses: AddressT
 
 /** Port classes cut at `more`'s cuts too, and the old class of each (undefined when no class was cut). */
 function withCuts(old: PortClasses, more: PortClasses): { ports: PortClasses; portParent?: Int32Array } {
-  const cuts = old.cuts.map((c, p) => [...new Set([...c, ...more.cuts[p]!])].sort((a, b) => a - b));
-  if (cuts.every((c, p) => c.length === old.cuts[p]!.length)) return { ports: old };
-  const base: number[] = [];
-  let count = 0;
-  for (const c of cuts) {
-    base.push(count);
-    count += c.length;
-  }
-  const portParent = new Int32Array(count);
-  cuts.forEach((c, p) => {
+  const ports = portClassesOf(old.cuts.map((c, p) => [...new Set([...c, ...more.cuts[p]!])]));
+  if (ports.count === old.count) return { ports: old };
+  const portParent = new Int32Array(ports.count);
+  ports.cuts.forEach((c, p) => {
     const oldCuts = old.cuts[p]!;
     let q = 0;
     c.forEach((start, k) => {
       while (q + 1 < oldCuts.length && oldCuts[q + 1]! <= start) q++;
-      portParent[base[p]! + k] = old.base[p]! + q;
+      portParent[ports.base[p]! + k] = old.base[p]! + q;
     });
   });
-  return { ports: { cuts, base, count }, portParent };
+  return { ports, portParent };
 }
 
 /** A profile's cells over split port classes: each new class has its old class's row. */
@@ -624,15 +618,10 @@ export class LiveCompiler {
     this.reasons.use({ peers, ports, tiers }, { ...(growth ? { growth } : {}), ...(portParent ? { portParent } : {}) });
     const reasons = this.reasons.layout(cluster, profiles.members, { alive });
     const words = wordsFor(count);
-    const flat = (items: readonly Uint32Array[]) => {
-      const out = new Uint32Array(items.length * words);
-      items.forEach((r, i) => out.set(r, i * words));
-      return out;
-    };
 
     lap("reasons");
     const packed = this.packSlots && count < 0xffff;
-    const slotOfClass = (c: number) => (packed ? (c | (c << 16)) >>> 0 : c);
+    const slotOfClass = (c: number) => slotWordOf(c, c, packed); // reason classes are the peer classes
     const { addresses, entriesOf, counts, partial } = addressTablesAfter(old, { cluster, podIdentity, podOriginals, before, kept, sOf, egressOf, ingressOf, packed, slotOfClass });
     lap("addresses");
     const trie = cidr === old.cidr ? old.trie : outsideTrie(cidr);
@@ -640,9 +629,9 @@ export class LiveCompiler {
     originals.outsideOf.forEach((o, c) => outside.set([sOf[o]!, sOf[o]!], c * 2));
 
     const { bytes, sections } = assemble({
-      peerClasses: count, rowWords: words, rows: flat(profiles.rows.items), rowCount: profiles.rows.items.length, profiles: profiles.flat(), profileCount: profiles.count, ports,
-      trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, nodeCount: trie.count, addresses, outside, outsideCount: cidr.classCount,
-      reasons, reasonRows: flat(reasons.rows), reasonWords: words, packed, tierRules: tiers.rules.length, names: this.namesOf(cluster, reasons.rules, tiers),
+      peerClasses: count, rowWords: words, rows: flatRows(profiles.rows.items, words), profiles: profiles.flat(), ports,
+      trie4: trie.trie4, trie6: trie.trie6, nodes: trie.nodes, addresses, outside,
+      reasons, reasonRows: flatRows(reasons.rows, words), reasonWords: words, packed, tierRules: tiers.rules.length, names: this.namesOf(cluster, reasons.rules, tiers),
     });
     lap("bundle");
     const next: State = { cluster, tiers, cidr, trie, podIdentity, podOriginals, tables: addresses, counts, packed, idents, identityOf, originals, sOf, membersOf: lists, movedTo, rootOf, peers, ports, egressOf, ingressOf };
@@ -681,7 +670,7 @@ export class LiveCompiler {
     tails.intern(new Uint32Array(tailWords)); // 0: no evaluated bit
     const made = new Map<number, number>();
     const rowOf = (r: number, tail: number): number => {
-      const key = r * 0x100000 + tail;
+      const key = tail * oldRows.length + r;
       let n = made.get(key);
       if (n === undefined) {
         const row = widened(oldRows[r]!, g);
@@ -734,7 +723,5 @@ function outsideTrie(cidr: CidrClasses): OutsideTrie {
   const leaf = (space: CidrClasses["v4"]) => (interval: number) => space.classOf[interval]!;
   const trie4 = buildTrie(cidr.v4, leaf(cidr.v4), nodes);
   const trie6 = buildTrie(cidr.v6, leaf(cidr.v6), nodes);
-  const flat = new Uint32Array(nodes.length * 256);
-  nodes.forEach((n, i) => flat.set(n, i * 256));
-  return { trie4, trie6, nodes: flat, count: nodes.length };
+  return { trie4, trie6, nodes: flatNodes(nodes), count: nodes.length };
 }

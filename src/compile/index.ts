@@ -4,10 +4,10 @@
  * sections (see layout.ts and BUNDLE.md).
  */
 import type { Cluster, Pod } from "../model/types.js";
-import { wordsFor } from "./bits.js";
+import { flatRows, wordsFor } from "./bits.js";
 import { writeBundle } from "./bundle.js";
 import { type CidrClasses, cidrClasses, classOfAddress } from "./cidr.js";
-import { type AddressEntry, type AddressTables, V4_SLOT_WORDS, V6_SLOT_WORDS, buildAddressTables } from "./hash.js";
+import { type AddressEntry, type AddressTables, V4_SLOT_WORDS, V6_SLOT_WORDS, buildAddressTables, slotWordOf } from "./hash.js";
 import { type Identity, identities, namedPortsOf } from "./identities.js";
 import { Meta, Section } from "./layout.js";
 import { mergeColumns, remapRow } from "./merge.js";
@@ -17,7 +17,7 @@ import { type ProfileMembers, buildProfiles } from "./profiles.js";
 import { DIRECTION_CODE, type Reasons, TIER_RULE_LIMIT, buildReasons } from "./reasons.js";
 import type { Seed } from "./incremental.js";
 import { Tiers } from "./tiers.js";
-import { type Trie, buildTrie } from "./trie.js";
+import { NODE_ENTRIES, type Trie, buildTrie, flatNodes } from "./trie.js";
 
 /** The cluster uses something the compiler cannot put into a bundle (yet); nothing was compiled. */
 export class UnsupportedError extends Error {
@@ -119,14 +119,12 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   const rowMerge = mergeColumns(profiles.rows.items, basis.count);
   const merge = { count: rowMerge.count, map: basis.map.map((q) => rowMerge.map[q]!) };
   const rowWords = wordsFor(merge.count);
-  const rows = new Uint32Array(profiles.rows.items.length * rowWords);
-  profiles.rows.items.forEach((r, i) => rows.set(remapRow(r, rowMerge), i * rowWords));
+  const rows = flatRows(profiles.rows.items.map((r) => remapRow(r, rowMerge)), rowWords);
   lap("rows");
 
   const reasons = buildReasons(cluster, profiles.members, { peers, ports, tiers }, basis.count);
   const reasonWords = wordsFor(reasons.merge.count);
-  const reasonRows = new Uint32Array(reasons.rows.length * reasonWords);
-  reasons.rows.forEach((r, i) => reasonRows.set(r, i * reasonWords));
+  const reasonRows = flatRows(reasons.rows, reasonWords);
   lap("reasons");
 
   // Each address: its peer class (verdict rows) and its reason class (rule parts).
@@ -135,7 +133,7 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   // Both classes in one slot word when they fit in 16 bits: explain then finds a side's reason
   // class in the cache line decide already read.
   const packed = (options.packSlots ?? true) && merge.count < 0xffff && reasons.merge.count <= 0x10000;
-  const slotOf = (peer: number, reason: number) => (packed ? (peer | (reason << 16)) >>> 0 : peer);
+  const slotOf = (peer: number, reason: number) => slotWordOf(peer, reason, packed);
   const slotWord = (o: number) => slotOf(peerOf(o), reasonOf(o));
   const entriesOf = new Map(
     cluster.pods.map((pod) => {
@@ -166,13 +164,11 @@ export function compileCluster(cluster: Cluster, options: CompileOptions = {}): 
   };
   const trie4 = buildTrie(cidr.v4, outside(cidr.v4), nodes);
   const trie6 = buildTrie(cidr.v6, outside(cidr.v6), nodes);
-  const nodeWords = new Uint32Array(nodes.length * 256);
-  nodes.forEach((n, i) => nodeWords.set(n, i * 256));
 
   lap("addresses");
   const { bytes, sections } = assemble({
-    peerClasses: merge.count, rowWords, rows, rowCount: profiles.rows.items.length, profiles: profiles.table, profileCount: profiles.count, ports,
-    trie4, trie6, nodes: nodeWords, nodeCount: nodes.length, addresses, outside: Uint32Array.from(outsideWords), outsideCount: outsideKeys.size,
+    peerClasses: merge.count, rowWords, rows, profiles: profiles.table, ports,
+    trie4, trie6, nodes: flatNodes(nodes), addresses, outside: Uint32Array.from(outsideWords),
     reasons, reasonRows, reasonWords, packed, tierRules: tiers.rules.length, names: namesSection(cluster, reasons.rules, profiles.members, tiers),
   });
   const place = placer(cluster, profiles.find, peers, cidr, (column) => {
@@ -242,18 +238,18 @@ export function placer(
 export interface Tables {
   readonly peerClasses: number;
   readonly rowWords: number;
+  /** Rows of rowWords words each. */
   readonly rows: Uint32Array;
-  readonly rowCount: number;
+  /** Per profile, its row number for each port class. */
   readonly profiles: Uint32Array;
-  readonly profileCount: number;
   readonly ports: PortClasses;
   readonly trie4: Trie;
   readonly trie6: Trie;
+  /** The nodes of both tries, 256 entries each. */
   readonly nodes: Uint32Array;
-  readonly nodeCount: number;
   readonly addresses: AddressTables;
+  /** Per outside index, its peer class and its reason class. */
   readonly outside: Uint32Array;
-  readonly outsideCount: number;
   readonly reasons: Reasons;
   readonly reasonRows: Uint32Array;
   readonly reasonWords: number;
@@ -267,17 +263,18 @@ export function assemble(t: Tables): { bytes: Uint8Array; sections: Record<strin
   const meta = new Uint32Array(Meta.WORDS);
   meta[Meta.PEER_CLASSES] = t.peerClasses;
   meta[Meta.ROW_WORDS] = t.rowWords;
-  meta[Meta.PROFILES] = t.profileCount;
+  const rowCount = t.rows.length / t.rowWords;
+  meta[Meta.PROFILES] = t.profiles.length / t.ports.count;
   meta[Meta.PORT_CLASSES] = t.ports.count;
-  meta[Meta.ROWS] = t.rowCount;
+  meta[Meta.ROWS] = rowCount;
   meta[Meta.TRIE4_ROOT_BITS] = t.trie4.rootBits;
   meta[Meta.TRIE6_ROOT_BITS] = t.trie6.rootBits;
-  meta[Meta.NODES] = t.nodeCount;
+  meta[Meta.NODES] = t.nodes.length / NODE_ENTRIES;
   meta[Meta.HASH4_CAPACITY] = t.addresses.hash4.length / V4_SLOT_WORDS;
   meta[Meta.HASH6_CAPACITY] = t.addresses.hash6.length / V6_SLOT_WORDS;
-  const narrow = t.rowCount <= 0x10000;
+  const narrow = rowCount <= 0x10000;
   meta[Meta.PROFILE_CELL_BYTES] = narrow ? 2 : 4;
-  meta[Meta.OUTSIDE] = t.outsideCount;
+  meta[Meta.OUTSIDE] = t.outside.length / 2;
   meta[Meta.REASON_CLASSES] = t.reasons.merge.count;
   meta[Meta.REASON_ROW_WORDS] = t.reasonWords;
   meta[Meta.REASON_ROWS] = t.reasons.rows.length;

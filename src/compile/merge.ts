@@ -74,7 +74,7 @@ export function growthOf(oldCount: number, count: number, parent: readonly numbe
 /** A row over the grown space: its old bits, and each copying class with its parent's bit. */
 export function widened(row: Uint32Array, g: Growth): Uint32Array {
   const out = new Uint32Array(g.words);
-  out.set(row.length > g.words ? row.subarray(0, g.words) : row);
+  out.set(row);
   for (const [j, p] of g.copies) if (hasBit(row, p)) setBit(out, j);
   return out;
 }

@@ -4,9 +4,8 @@
  * any other address is (outside, its CIDR class). Every selector and ipBlock peer becomes a
  * bitset over peer classes, evaluated once and cached.
  */
-import type { AdminPeer, AdminPolicy, AdminRule, Cluster, Labels, NetworkPolicy, Node, Peer, Rule } from "../model/types.js";
-import { hasBit, orInto, setBit, wordsFor } from "./bits.js";
-import type { IPAddress, IPBlock } from "../model/types.js";
+import type { AdminPeer, AdminPolicy, AdminRule, Cluster, IPAddress, IPBlock, Labels, NetworkPolicy, Node, Peer, Rule } from "../model/types.js";
+import { allOf, hasBit, orInto, setBit, wordsFor } from "./bits.js";
 import { type CidrClasses, blockKey, classOfAddress } from "./cidr.js";
 import type { Identity } from "./identities.js";
 import { type ColumnMerge, remapRow } from "./merge.js";
@@ -71,7 +70,7 @@ export class PeerSets {
   named = new Map<string, Map<number, Uint32Array>>();
 
   /** Identities by namespace, so a namespace selector is evaluated once per namespace. */
-  private readonly byNamespace = new Map<string, { labels: Identity["namespaceLabels"]; members: number[] }>();
+  private readonly byNamespace: ReadonlyMap<string, { labels: Identity["namespaceLabels"]; members: number[] }>;
 
   constructor(
     private readonly classes: PeerClasses,
@@ -81,15 +80,10 @@ export class PeerSets {
     admin: readonly AdminPolicy[] = [],
     private readonly nodes: readonly Node[] = [],
   ) {
-    idents.forEach((id, i) => {
-      const entry = this.byNamespace.get(id.namespace) ?? { labels: id.namespaceLabels, members: [] };
-      entry.members.push(i);
-      this.byNamespace.set(id.namespace, entry);
-    });
+    this.byNamespace = byNamespaceOf(idents);
     this.words = wordsFor(classes.count);
     this.size = classes.count;
-    this.all = new Uint32Array(this.words);
-    for (let q = 0; q < classes.count; q++) setBit(this.all, q);
+    this.all = allOf(classes.count);
     for (const policy of policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         for (const peer of rule.peers) {
@@ -107,7 +101,7 @@ export class PeerSets {
           const key = adminPeerKey(peer);
           if (key === undefined || this.cache.has(key)) continue;
           this.cache.set(key, this.adminPeerBits(peer));
-          const blocks = this.adminBlocksOf(peer);
+          const blocks = peerBlocks(peer, this.nodes);
           if (blocks) this.blocksOf.set(key, blocks);
           this.member.set(key, this.adminMember(peer));
         }
@@ -163,7 +157,7 @@ export class PeerSets {
   adminPeerOf(peer: AdminPeer, cidr: CidrClasses): { key: string; member: Member; blocks?: readonly IPBlock[] } | undefined {
     const key = adminPeerKey(peer);
     if (key === undefined) return undefined;
-    const blocks = this.adminBlocksOf(peer);
+    const blocks = peerBlocks(peer, this.nodes);
     if (blocks) return { key, member: inBlocksOf(cidr, blocks), blocks };
     return { key, member: this.member.get(key) ?? this.adminMember(peer) };
   }
@@ -245,16 +239,11 @@ export class PeerSets {
       for (const [n, bits] of byNumber) next.set(n, grow(bits, (id) => id?.namedPorts.get(key)?.includes(n) ?? false, true));
       named.set(key, next);
     }
-    const all = new Uint32Array(words);
-    for (let s = 0; s < r.count; s++) setBit(all, s);
-    const byNamespace = new Map<string, { labels: Identity["namespaceLabels"]; members: number[] }>();
-    r.idents.forEach((id, i) => {
-      const entry = byNamespace.get(id.namespace) ?? { labels: id.namespaceLabels, members: [] };
-      entry.members.push(i);
-      byNamespace.set(id.namespace, entry);
-    });
     const next = Object.create(PeerSets.prototype) as PeerSets;
-    Object.assign(next, { classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: r.nodes, cache, ruleCache: new Map(), parts: new WeakMap(), words, size: r.count, all, named, byNamespace, member, blocksOf });
+    Object.assign(next, {
+      classes: this.classes, idents: r.idents, cidr: r.cidr, nodes: r.nodes, cache, ruleCache: new Map(), parts: new WeakMap(), words, size: r.count,
+      all: allOf(r.count), named, byNamespace: byNamespaceOf(r.idents), member, blocksOf,
+    });
     return next;
   }
 
@@ -303,11 +292,8 @@ export class PeerSets {
       case "pods":
         return this.selectedBits(adminSelection(peer));
       case "networks":
-        return this.blocksBits(peer.cidrs.map((cidr) => ({ cidr, except: [] })));
-      case "nodes": {
-        const selects = compileSelector(peer.nodeSelector);
-        return this.blocksBits(this.nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock)));
-      }
+      case "nodes":
+        return this.blocksBits(peerBlocks(peer, this.nodes)!);
       case "unknown":
         return new Uint32Array(this.words);
     }
@@ -327,14 +313,6 @@ export class PeerSets {
     return selectionMember(podSelection(peer, policyNamespace));
   }
 
-  /** The blocks an admin peer stands for (networks, the addresses of the nodes it selects), if that is what it is. */
-  private adminBlocksOf(peer: AdminPeer): IPBlock[] | undefined {
-    if (peer.kind === "networks") return peer.cidrs.map((cidr) => ({ cidr, except: [] }));
-    if (peer.kind !== "nodes") return undefined;
-    const selects = compileSelector(peer.nodeSelector);
-    return this.nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock));
-  }
-
   private adminMember(peer: AdminPeer): Member {
     switch (peer.kind) {
       case "namespaces":
@@ -342,7 +320,7 @@ export class PeerSets {
         return selectionMember(adminSelection(peer));
       case "networks":
       case "nodes":
-        return this.inBlocks(this.adminBlocksOf(peer)!);
+        return this.inBlocks(peerBlocks(peer, this.nodes)!);
       case "unknown":
         return () => false;
     }
@@ -419,7 +397,18 @@ const selectionMember = ({ inNamespace, podOk }: Selection): Member => (id) => i
 /** Membership in the union of some blocks, by the CIDR classes of `cidr` (every block is one of its). */
 function inBlocksOf(cidr: CidrClasses, blocks: readonly IPBlock[]): Member {
   const indices = blocks.map((b) => cidr.blockIndex.get(blockKey(b))!);
-  return (_, c) => indices.some((b) => ((cidr.signatures[c]![b >>> 5]! >>> (b & 31)) & 1) === 1);
+  return (_, c) => indices.some((b) => hasBit(cidr.signatures[c]!, b));
+}
+
+/** Identities by namespace, with the namespace's labels. */
+function byNamespaceOf(idents: readonly Identity[]): Map<string, { labels: Identity["namespaceLabels"]; members: number[] }> {
+  const out = new Map<string, { labels: Identity["namespaceLabels"]; members: number[] }>();
+  idents.forEach((id, i) => {
+    const entry = out.get(id.namespace) ?? { labels: id.namespaceLabels, members: [] };
+    entry.members.push(i);
+    out.set(id.namespace, entry);
+  });
+  return out;
 }
 
 /** Whether the addresses of a peer class — (identity, CIDR class), identity undefined outside pods — are in a set. */
@@ -453,21 +442,17 @@ export function hostBlock(ip: IPAddress): IPBlock {
   return { cidr: { family: ip.family, bytes: ip.bytes, prefix, text: `${ip.text}/${prefix}` }, except: [] };
 }
 
+/** The blocks an admin peer stands for — a `networks` peer's CIDRs, the addresses of the nodes a `nodes` peer selects — if that is what it is. */
+function peerBlocks(peer: AdminPeer, nodes: readonly Node[]): IPBlock[] | undefined {
+  if (peer.kind === "networks") return peer.cidrs.map((cidr) => ({ cidr, except: [] }));
+  if (peer.kind !== "nodes") return undefined;
+  const selects = compileSelector(peer.nodeSelector);
+  return nodes.filter((n) => selects(n.labels)).flatMap((n) => n.addresses.map(hostBlock));
+}
+
 /** The blocks admin tiers add to the CIDR classes: every `networks` CIDR, and the addresses of nodes a `nodes` peer selects. */
 export function adminBlocks(admin: readonly AdminPolicy[], nodes: readonly Node[]): IPBlock[] {
-  const blocks: IPBlock[] = [];
-  for (const policy of admin) {
-    for (const rule of [...policy.ingress, ...policy.egress]) {
-      for (const peer of rule.peers) {
-        if (peer.kind === "networks") for (const cidr of peer.cidrs) blocks.push({ cidr, except: [] });
-        if (peer.kind === "nodes") {
-          const selects = compileSelector(peer.nodeSelector);
-          for (const n of nodes) if (selects(n.labels)) blocks.push(...n.addresses.map(hostBlock));
-        }
-      }
-    }
-  }
-  return blocks;
+  return admin.flatMap((policy) => [...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.flatMap((peer) => peerBlocks(peer, nodes) ?? [])));
 }
 
 function adminPeerKey(peer: AdminPeer): string | undefined {

@@ -46,7 +46,12 @@ export function portClasses(policies: readonly NetworkPolicy[], idents: readonly
       for (const n of numbers) add(protocol, n, n);
     }
   }
-  const cuts = sets.map((s) => [...s].sort((a, b) => a - b));
+  return portClassesOf(sets.map((s) => [...s]));
+}
+
+/** The classes of these cuts per protocol (TCP, UDP, SCTP; each holding 0), numbered consecutively. */
+export function portClassesOf(cutsPerProtocol: readonly (readonly number[])[]): PortClasses {
+  const cuts = cutsPerProtocol.map((c) => [...c].sort((a, b) => a - b));
   const base: number[] = [];
   let count = 0;
   for (const c of cuts) {

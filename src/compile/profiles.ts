@@ -6,7 +6,7 @@
  * same policies share a profile; identical rows are stored once.
  */
 import type { AdminPolicy, Cluster, Direction, NetworkPolicy } from "../model/types.js";
-import { BitsetPool, orInto } from "./bits.js";
+import { BitsetPool } from "./bits.js";
 import type { Identity } from "./identities.js";
 import { networkPolicyParts } from "./parts.js";
 import type { PeerSets } from "./peers.js";

@@ -10,7 +10,7 @@
  * tells them apart. Every address knows both its classes.
  */
 import type { AdminRule, Cluster, Direction, NetworkPolicy, Rule } from "../model/types.js";
-import { BitsetPool, hasBit, orInto, setBit, wordsFor } from "./bits.js";
+import { BitsetPool, allOf, hasBit, orInto, setBit, wordsFor } from "./bits.js";
 import type { Identity } from "./identities.js";
 import { type ColumnMerge, type Growth, mergeColumns, remapRow, widened } from "./merge.js";
 import { type RulePart, instanceKey, networkPolicyParts } from "./parts.js";
@@ -96,8 +96,8 @@ interface Instance {
 /**
  * The rule instances of the profiles (each rule's parts for a target), their rows in one pool.
  * A compile lays them out once; live updates (incremental.ts) keep the table across changes:
- * `use` new tables (a refined peer space starts the instances over; new port classes only
- * move their port bits), then lay out the profiles again.
+ * `use` new tables (rows widen to a refined peer space, or instances are filled again when
+ * classes were evaluated; new port classes move the port bits), then lay out the profiles again.
  */
 export class ReasonTable {
   pool = new BitsetPool();
@@ -288,12 +288,6 @@ export class ReasonTable {
     }
     return { rules, ruleCount: ids.size, profileParts, parts, partCount, portWords, rows: rows.items, merge };
   }
-}
-
-function allOf(count: number): Uint32Array {
-  const all = new Uint32Array(wordsFor(count));
-  for (let k = 0; k < count; k++) setBit(all, k);
-  return all;
 }
 
 /** `peerClasses`: the count of peer classes after the peer-set merge (the space ofRule is in). */

@@ -61,6 +61,13 @@ function fill(table: Uint32Array, base: bigint, slotBits: number, cuts: readonly
   }
 }
 
+/** The nodes of both tries, one after another (the bundle's NODES section). */
+export function flatNodes(nodes: readonly Uint32Array[]): Uint32Array {
+  const out = new Uint32Array(nodes.length * NODE_ENTRIES);
+  nodes.forEach((n, i) => out.set(n, i * NODE_ENTRIES));
+  return out;
+}
+
 /** The leaf value for an address (bytes in network order): the JS twin of the core's lookup. */
 export function lookupTrie(trie: Trie, nodes: readonly Uint32Array[], bytes: Uint8Array): number {
   const rootBytes = trie.rootBits / 8;

@@ -239,6 +239,7 @@ export class Engine {
       this.incremental ??= this.seed && new LiveCompiler(this.seed);
       this.seed = undefined;
       let compiled = this.incremental?.update(plan.cluster);
+      let seed: Seed | undefined;
       if (compiled) {
         update = "incremental";
         Object.assign(stages, compiled.stages);
@@ -246,7 +247,7 @@ export class Engine {
       } else {
         const whole = compileCluster(plan.cluster);
         compiled = { ...whole, stages: {}, commit: () => {} };
-        this.incremental = new LiveCompiler(whole.live);
+        seed = whole.live; // the next live compile carries on from it
         lap("compile");
       }
       try {
@@ -257,6 +258,7 @@ export class Engine {
       }
       lap("load");
       compiled.commit();
+      if (seed) [this.incremental, this.seed] = [undefined, seed];
       this.bytes = compiled.bytes;
       this.addressTables = undefined;
       this.statsNow = compiled.stats;
@@ -270,7 +272,7 @@ export class Engine {
   }
 
   private live?: LiveState;
-  /** Made from the compile's seed at the first change that is not pods only; dropped when a load fails. */
+  /** Made from the last whole compile's seed at the first change after it that is not pods only; dropped when a load fails. */
   private incremental?: LiveCompiler;
   private versionNow = 0;
   private addressTables?: AddressTables;

@@ -74,12 +74,7 @@ export class LiveState {
   private counts = { 4: 0, 6: 0 };
 
   constructor(cluster: Cluster, private state: AddressState) {
-    const put = (kind: ModelEntry["kind"], model: Model) => this.store.set(keyOf(kind, model), { kind, model });
-    for (const ns of cluster.namespaces) if (!ns.implicit) put("Namespace", ns);
-    for (const pod of cluster.pods) put("Pod", pod);
-    for (const p of cluster.policies) put("NetworkPolicy", p);
-    for (const p of cluster.adminPolicies ?? []) put(adminKind(p), p);
-    for (const n of cluster.nodes ?? []) put("Node", n);
+    for (const { kind, model } of objectsOf(cluster)) this.store.set(keyOf(kind, model), { kind, model });
     this.indexAddresses();
   }
 
@@ -133,16 +128,11 @@ export class LiveState {
   planFor(cluster: Cluster): Plan {
     const byKey = new Map<string, Model | null>();
     const kinds = new Map<string, ModelEntry["kind"]>();
-    const put = (kind: ModelEntry["kind"], model: Model) => {
+    for (const { kind, model } of objectsOf(cluster)) {
       const key = keyOf(kind, model);
       byKey.set(key, model);
       kinds.set(key, kind);
-    };
-    for (const ns of cluster.namespaces) if (!ns.implicit) put("Namespace", ns);
-    for (const pod of cluster.pods) put("Pod", pod);
-    for (const p of cluster.policies) put("NetworkPolicy", p);
-    for (const p of cluster.adminPolicies ?? []) put(adminKind(p), p);
-    for (const n of cluster.nodes ?? []) put("Node", n);
+    }
     for (const [key, { kind }] of this.store) {
       if (byKey.has(key)) continue;
       byKey.set(key, null);
@@ -173,7 +163,7 @@ export class LiveState {
       for (const a of fast.added) counts[a.entry.ip.family]++;
       return {
         update: "addresses", changed: changes.length, warnings, removed: fast.removed, added: fast.added.map((a) => a.entry), counts,
-        entries: () => [...[...this.addressOf].filter(([ip]) => !gone.has(ip)).map(([, a]) => a.entry), ...fast.added.map((a) => a.entry)],
+        entries: () => [...this.entries().filter((e) => !gone.has(e.ip.text)), ...fast.added.map((a) => a.entry)],
         commit: () => {
           apply();
           for (const ip of fast.removed) this.addressOf.delete(ip.text);
@@ -313,9 +303,15 @@ export class LiveState {
   }
 }
 
-/** The kind of an admin-tier policy as the store keys it. */
-function adminKind(p: AdminPolicy): ModelEntry["kind"] {
-  return p.kind ?? (p.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy");
+/** The objects of a cluster state as the store keeps them, by kind (namespaces the loader made up are none). */
+function objectsOf(cluster: Cluster): { kind: ModelEntry["kind"]; model: Model }[] {
+  return [
+    ...cluster.namespaces.filter((ns) => !ns.implicit).map((model) => ({ kind: "Namespace" as const, model })),
+    ...cluster.pods.map((model) => ({ kind: "Pod" as const, model })),
+    ...cluster.policies.map((model) => ({ kind: "NetworkPolicy" as const, model })),
+    ...(cluster.adminPolicies ?? []).map((model) => ({ kind: model.kind ?? (model.tier === "admin" ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy"), model })),
+    ...(cluster.nodes ?? []).map((model) => ({ kind: "Node" as const, model })),
+  ];
 }
 
 /** The store's key of a built object: namespaced kinds by namespace and name, the others by name. */
